@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs ConceptLens's build, test and benchmark dependencies from Debian 12 packages.
+# Skips apt-get entirely when everything is already installed.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libtorch-dev libopenmpi-dev openmpi-bin libhdf5-openmpi-dev libeigen3-dev
+  libboost-serialization-dev libsentencepiece-dev libgtest-dev nlohmann-json3-dev
+  libtomlplusplus-dev libcli11-dev libspdlog-dev libopenblas-dev
+  # reference tools for golden data and benchmarks (called as /usr/bin/python3)
+  python3 python3-numpy python3-scipy python3-fastcluster python3-sklearn python3-h5py
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-debian-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "install-debian-deps: installing ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

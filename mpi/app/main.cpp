@@ -1,0 +1,50 @@
+// conceptlens: the single executable. main() only wires: MPI session, command line (parsed on
+// every rank, printed by rank 0), logging, and one subcommand; every rank exits with the same
+// code and an error is printed once.
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+
+#include "app/cluster_command.hpp"
+#include "comm/agree.hpp"
+#include "comm/communicator.hpp"
+#include "util/log.hpp"
+
+namespace {
+
+int exit_code(conceptlens::ExitCode code) { return static_cast<int>(code); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace conceptlens;
+  mpi::Session session(argc, argv);
+  const int rank = mpi::rank(MPI_COMM_WORLD);
+
+  CLI::App app{"ConceptLens: latent concept analysis of transformer models (serial or under mpirun)",
+               "conceptlens"};
+  app.set_version_flag("--version", CONCEPTLENS_VERSION);
+  app.require_subcommand(1);
+  app::ClusterOptions cluster_options;
+  app::setup_cluster_command(*app.add_subcommand("cluster"), cluster_options);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // Every rank parses the same arguments, so every rank reaches the same verdict; rank 0
+    // prints it (help, version or the usage error).
+    if (rank == 0) app.exit(e);
+    return e.get_exit_code() == 0 ? 0 : exit_code(ExitCode::usage);
+  }
+  log::configure(rank);
+
+  const mpi::Outcome outcome = mpi::run_on_root(MPI_COMM_WORLD, 0, [&] {
+    if (app.got_subcommand("cluster")) app::run_cluster_command(cluster_options);
+  });
+  if (!outcome.ok()) {
+    if (rank == 0) std::fprintf(stderr, "conceptlens: error: %s\n", outcome.message.c_str());
+    return exit_code(outcome.code);
+  }
+  return 0;
+}

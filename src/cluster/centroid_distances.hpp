@@ -1,0 +1,37 @@
+#pragma once
+// Distance source 2 of the NN-chain: cluster centroids and sizes only (memory O(n*d)), with
+// Ward dissimilarities computed on the fly: 2|A||B|/(|A|+|B|) * ||c_A - c_B||^2, which is what
+// the Lance-Williams recurrence of the matrix source keeps. Each nearest-neighbour search reads
+// every live centroid once: O(n*d) time, memory-bandwidth bound.
+#include <cstdint>
+#include <vector>
+
+#include "cluster/active_set.hpp"
+#include "cluster/nn_chain.hpp"
+#include "cluster/points.hpp"
+
+namespace conceptlens::cluster {
+
+class CentroidDistances {
+ public:
+  /// Copies the points (as float64) as the initial singleton centroids.
+  template <class Scalar>
+  explicit CentroidDistances(const PointsView<Scalar>& points)
+      : centroids_(points.template cast<double>()) {}
+
+  std::int64_t size() const { return centroids_.rows(); }
+
+  /// Ward dissimilarity (squared units) of live clusters i and j.
+  double distance(std::int64_t i, std::int64_t j, const std::vector<std::int64_t>& sizes) const;
+
+  // --- the distance-source interface of nn_chain_ward ---
+  Nearest nearest(std::int64_t i, std::int64_t prefer, const ActiveSet& active,
+                  const std::vector<std::int64_t>& sizes) const;
+  void merge(std::int64_t i, std::int64_t j, double d_ij, const std::vector<std::int64_t>& sizes,
+             const ActiveSet& active);
+
+ private:
+  RowMatrix<double> centroids_;
+};
+
+}  // namespace conceptlens::cluster

@@ -1,0 +1,78 @@
+#pragma once
+// Exact Ward agglomerative clustering by the nearest-neighbour chain.
+//
+// Algorithm: Murtagh (1983), as in Müllner, "Modern hierarchical, agglomerative clustering
+// algorithms" (2011), Fig. 4, and fastcluster's NN_chain_core. Grow a chain of nearest
+// neighbours from the first live cluster until its last two elements are reciprocal nearest
+// neighbours; merge them; continue from the rest of the chain. Ward's method is reducible, so
+// the chain stays valid after a merge and the result equals the greedy (global minimum)
+// agglomeration. O(n^2) distance evaluations, O(n) memory besides the distance source.
+//
+// Tie rule (documented, independent of how distances are stored or sharded): when looking for
+// the nearest neighbour of the chain's tip, the chain predecessor wins ties; among other equal
+// candidates the smallest index wins.
+//
+// The distance source is a template parameter (resolved at compile time) that works on
+// Ward dissimilarities in *squared* units: for singletons, ||x - y||^2; for clusters A, B,
+// 2|A||B|/(|A|+|B|) * ||c_A - c_B||^2 (the Lance-Williams recurrence on squared Euclidean
+// distances keeps exactly this quantity). Square roots are taken once, at output. It provides:
+//   std::int64_t size() const;                                  // number of points n
+//   Nearest nearest(i, prefer, const ActiveSet&, sizes)         // min over live j != i
+//   void merge(i, j, d_ij, sizes, const ActiveSet&)             // cluster j := i ∪ j; i dies
+// where `sizes` are the current cluster sizes (updated by the chain after merge()).
+#include <cstdint>
+#include <vector>
+
+#include "cluster/active_set.hpp"
+#include "cluster/raw_merge.hpp"
+#include "util/error.hpp"
+
+namespace conceptlens::cluster {
+
+/// Result of a nearest-neighbour search.
+struct Nearest {
+  std::int64_t index = -1;
+  double distance = 0.0;  ///< squared Ward dissimilarity
+};
+
+/// Runs the chain over `source` (see above). Returns the n-1 merges in the order found.
+template <class Source>
+std::vector<RawMerge> nn_chain_ward(Source& source) {
+  const std::int64_t n = source.size();
+  std::vector<RawMerge> merges;
+  if (n < 2) return merges;
+  merges.reserve(static_cast<std::size_t>(n - 1));
+
+  ActiveSet active(n);
+  std::vector<std::int64_t> sizes(static_cast<std::size_t>(n), 1);
+  std::vector<std::int64_t> chain;
+  chain.reserve(static_cast<std::size_t>(n));
+
+  for (std::int64_t step = 0; step < n - 1; ++step) {
+    if (chain.empty()) chain.push_back(active.first());
+    Nearest nn;
+    for (;;) {
+      const std::int64_t tip = chain.back();
+      const std::int64_t prev = chain.size() >= 2 ? chain[chain.size() - 2] : -1;
+      nn = source.nearest(tip, prev, active, sizes);
+      CONCEPTLENS_CHECK(nn.index >= 0);
+      if (nn.index == prev) break;  // tip and prev are reciprocal nearest neighbours
+      chain.push_back(nn.index);
+    }
+    std::int64_t i = chain.back();
+    chain.pop_back();
+    std::int64_t j = chain.back();
+    chain.pop_back();
+    if (i > j) std::swap(i, j);  // the merged cluster lives on at the larger index j
+
+    source.merge(i, j, nn.distance, sizes, active);
+    const auto si = sizes[static_cast<std::size_t>(i)];
+    auto& sj = sizes[static_cast<std::size_t>(j)];
+    merges.push_back(RawMerge{i, j, nn.distance});
+    sj += si;
+    active.remove(i);
+  }
+  return merges;
+}
+
+}  // namespace conceptlens::cluster

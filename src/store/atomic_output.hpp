@@ -1,0 +1,31 @@
+#pragma once
+// Every output is written under a temporary name in the same directory and renamed into place
+// when complete, so a killed run never leaves a file that looks finished.
+#include <filesystem>
+
+namespace conceptlens::store {
+
+class AtomicOutput {
+ public:
+  /// Checks that the final path's directory exists and is writable (OutputError otherwise,
+  /// naming the path) and picks a temporary name beside it: `<name>.tmp-<pid>`.
+  explicit AtomicOutput(std::filesystem::path final_path);
+  AtomicOutput(const AtomicOutput&) = delete;
+  AtomicOutput& operator=(const AtomicOutput&) = delete;
+  AtomicOutput(AtomicOutput&&) noexcept;
+  AtomicOutput& operator=(AtomicOutput&&) = delete;
+  /// Removes the temporary file if commit() was not called.
+  ~AtomicOutput();
+
+  const std::filesystem::path& temp_path() const { return temp_; }
+  const std::filesystem::path& final_path() const { return final_; }
+  /// Renames the temporary file to the final path (atomic on POSIX). OutputError on failure.
+  void commit();
+
+ private:
+  std::filesystem::path final_;
+  std::filesystem::path temp_;
+  bool committed_ = false;
+};
+
+}  // namespace conceptlens::store

@@ -1,0 +1,36 @@
+#pragma once
+// CLUSTERS.h5, the contract of DESIGN.md:
+//   /linkage          float64 [n-1, 4]  (a, b, height, size) in SciPy's convention
+//   /labels/k<K>      int32 [n]         flat cluster of each point at K clusters
+//   /points/sentence  int32 [n]         corpus sentence of each point (-1: unknown)
+//   /points/word      int32 [n]         word position in that sentence (-1: unknown)
+//   attributes on /: method, mode, n, d, layer, source, tool_version
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cluster/linkage.hpp"
+
+namespace conceptlens::store {
+
+struct ClustersFile {
+  cluster::Linkage linkage;
+  std::map<std::int64_t, std::vector<std::int32_t>> labels;  ///< K -> label of each point
+  std::vector<std::int32_t> sentence;                        ///< [n]
+  std::vector<std::int32_t> word;                            ///< [n]
+  std::string method = "ward";
+  std::string mode;            ///< distance source: "matrix" or "vector"
+  std::int64_t d = 0;          ///< dimensionality of the points
+  std::int64_t layer = -1;     ///< model layer, -1 when the points came from a .npy file
+  std::string source;          ///< input file the points came from
+};
+
+/// Writes the file at `path` (the caller makes it atomic). Throws OutputError naming the file.
+void write_clusters_file(const std::filesystem::path& path, const ClustersFile& content);
+
+/// Reads and validates a CLUSTERS.h5. Throws InputError naming the file and dataset.
+ClustersFile read_clusters_file(const std::filesystem::path& path);
+
+}  // namespace conceptlens::store

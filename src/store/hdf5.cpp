@@ -1,0 +1,451 @@
+#include "store/hdf5.hpp"
+
+#include <hdf5.h>
+
+#include <mutex>
+#include <type_traits>
+#include <utility>
+
+#include "util/error.hpp"
+
+namespace conceptlens::store::h5 {
+namespace {
+
+static_assert(std::is_same_v<hid_t, std::int64_t>, "hdf5.hpp stores hid_t as std::int64_t (HDF5 >= 1.10)");
+static_assert(std::is_same_v<hsize_t, std::uint64_t> || sizeof(hsize_t) == sizeof(std::uint64_t));
+
+/// Initializes the library once and turns off its printing of error stacks to stderr: every
+/// failure is reported through an exception instead.
+void initialize() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    H5open();
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  });
+}
+
+/// The most specific message on HDF5's error stack (empty if none); clears the stack.
+std::string hdf5_reason() {
+  std::string reason;
+  H5Ewalk2(
+      H5E_DEFAULT, H5E_WALK_UPWARD,
+      [](unsigned n, const H5E_error2_t* error, void* data) -> herr_t {
+        if (n == 0 && error->desc != nullptr) *static_cast<std::string*>(data) = error->desc;
+        return 0;
+      },
+      &reason);
+  H5Eclear2(H5E_DEFAULT);
+  return reason;
+}
+
+/// Reports failures of one file: OutputError while writing, InputError while reading.
+struct Context {
+  const std::filesystem::path& file;
+  bool writing;
+
+  /// Throws the error "<file>: <what>" (`what` says what was expected and what was found).
+  [[noreturn]] void error(const std::string& what) const {
+    const std::string message = file.string() + ": " + what;
+    if (writing) throw OutputError(message);
+    throw InputError(message);
+  }
+
+  /// Throws "<file>: cannot <operation> (HDF5: <reason>)" after a failed HDF5 call.
+  [[noreturn]] void failed(const std::string& operation) const {
+    const std::string reason = hdf5_reason();
+    error("cannot " + operation + (reason.empty() ? "" : " (HDF5: " + reason + ")"));
+  }
+
+  Handle own(hid_t id, Handle::Kind kind, const std::string& operation) const {
+    if (id < 0) failed(operation);
+    return Handle(id, kind);
+  }
+
+  void check(herr_t status, const std::string& operation) const {
+    if (status < 0) failed(operation);
+  }
+
+  bool check_tri(htri_t answer, const std::string& operation) const {
+    if (answer < 0) failed(operation);
+    return answer > 0;
+  }
+};
+
+std::string quoted(const std::string& name) { return "'" + name + "'"; }
+
+hid_t memory_type(ElementType type) {
+  switch (type) {
+    case ElementType::int32: return H5T_NATIVE_INT32;
+    case ElementType::int64: return H5T_NATIVE_INT64;
+    case ElementType::float32: return H5T_NATIVE_FLOAT;
+    case ElementType::float64: return H5T_NATIVE_DOUBLE;
+  }
+  CONCEPTLENS_CHECK(false);
+}
+
+hid_t file_type(ElementType type) {
+  switch (type) {
+    case ElementType::int32: return H5T_STD_I32LE;
+    case ElementType::int64: return H5T_STD_I64LE;
+    case ElementType::float32: return H5T_IEEE_F32LE;
+    case ElementType::float64: return H5T_IEEE_F64LE;
+  }
+  CONCEPTLENS_CHECK(false);
+}
+
+const char* type_name(ElementType type) {
+  switch (type) {
+    case ElementType::int32: return "int32";
+    case ElementType::int64: return "int64";
+    case ElementType::float32: return "float32";
+    case ElementType::float64: return "float64";
+  }
+  CONCEPTLENS_CHECK(false);
+}
+
+/// Describes a stored datatype the way NumPy would name it ("int64", "float32", "strings").
+std::string describe_type(hid_t type) {
+  const std::string bits = std::to_string(H5Tget_size(type) * 8);
+  switch (H5Tget_class(type)) {
+    case H5T_INTEGER: return (H5Tget_sign(type) == H5T_SGN_NONE ? "uint" : "int") + bits;
+    case H5T_FLOAT: return "float" + bits;
+    case H5T_STRING: return "strings";
+    case H5T_COMPOUND: return "compound records";
+    case H5T_ENUM: return "enum values";
+    case H5T_ARRAY: return "array elements";
+    case H5T_VLEN: return "variable-length sequences";
+    default: return "values of an unsupported class";
+  }
+}
+
+/// Whether a stored datatype has the kind, width and signedness of `type` (any byte order).
+bool same_kind(hid_t stored, ElementType type) {
+  const std::size_t size = H5Tget_size(stored);
+  switch (H5Tget_class(stored)) {
+    case H5T_INTEGER:
+      if (H5Tget_sign(stored) != H5T_SGN_2) return false;
+      return (type == ElementType::int32 && size == 4) || (type == ElementType::int64 && size == 8);
+    case H5T_FLOAT:
+      return (type == ElementType::float32 && size == 4) || (type == ElementType::float64 && size == 8);
+    default:
+      return false;
+  }
+}
+
+void check_absolute(const std::string& object_path) {
+  CONCEPTLENS_CHECK(!object_path.empty() && object_path.front() == '/');
+  CONCEPTLENS_CHECK(object_path.size() == 1 || object_path.back() != '/');
+}
+
+/// HDF5's kind of the object at an existing path (H5I_GROUP, H5I_DATASET, ...).
+H5I_type_t object_kind(hid_t file, const std::string& object_path, const Context& context) {
+  const Handle object = context.own(H5Oopen(file, object_path.c_str(), H5P_DEFAULT), Handle::Kind::object,
+                                     "open " + quoted(object_path));
+  return H5Iget_type(object.id());
+}
+
+/// A link creation property list that creates missing intermediate groups.
+Handle intermediate_groups_lcpl(const Context& context) {
+  Handle lcpl = context.own(H5Pcreate(H5P_LINK_CREATE), Handle::Kind::property_list,
+                            "create a link creation property list");
+  context.check(H5Pset_create_intermediate_group(lcpl.id(), 1), "set intermediate group creation");
+  return lcpl;
+}
+
+herr_t collect_name(hid_t, const char* name, const H5L_info_t*, void* names) {
+  static_cast<std::vector<std::string>*>(names)->emplace_back(name);
+  return 0;
+}
+
+}  // namespace
+
+Handle& Handle::operator=(Handle&& other) noexcept {
+  if (this != &other) {
+    close();
+    id_ = std::exchange(other.id_, -1);
+    kind_ = other.kind_;
+  }
+  return *this;
+}
+
+bool Handle::close() noexcept {
+  if (id_ < 0) return true;
+  const hid_t id = std::exchange(id_, -1);
+  herr_t status = -1;
+  switch (kind_) {
+    case Kind::file: status = H5Fclose(id); break;
+    case Kind::group: status = H5Gclose(id); break;
+    case Kind::dataset: status = H5Dclose(id); break;
+    case Kind::dataspace: status = H5Sclose(id); break;
+    case Kind::datatype: status = H5Tclose(id); break;
+    case Kind::attribute: status = H5Aclose(id); break;
+    case Kind::property_list: status = H5Pclose(id); break;
+    case Kind::object: status = H5Oclose(id); break;
+  }
+  return status >= 0;
+}
+
+File::File(Handle handle, std::filesystem::path path, bool writable)
+    : file_(std::move(handle)), path_(std::move(path)), writable_(writable) {}
+
+File File::create(const std::filesystem::path& path) {
+  initialize();
+  const Context context{path, true};
+  Handle file = context.own(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), Handle::Kind::file,
+                            "create the HDF5 file");
+  return File(std::move(file), path, true);
+}
+
+File File::open_read_only(const std::filesystem::path& path) {
+  initialize();
+  const Context context{path, false};
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (!std::filesystem::exists(status)) context.error("file does not exist");
+  if (std::filesystem::is_directory(status)) context.error("is a directory: expected an HDF5 file");
+  if (!context.check_tri(H5Fis_hdf5(path.c_str()), "check whether the file is HDF5")) {
+    context.error("not an HDF5 file (no HDF5 signature found)");
+  }
+  Handle file = context.own(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), Handle::Kind::file,
+                            "open the HDF5 file read-only");
+  return File(std::move(file), path, false);
+}
+
+bool File::exists(const std::string& object_path) const {
+  check_absolute(object_path);
+  const Context context{path_, false};
+  if (object_path == "/") return true;
+  std::size_t start = 1;
+  while (true) {
+    const std::size_t slash = object_path.find('/', start);
+    const std::string prefix = object_path.substr(0, slash);
+    const std::string operation = "check whether " + quoted(prefix) + " exists";
+    if (!context.check_tri(H5Lexists(file_.id(), prefix.c_str(), H5P_DEFAULT), operation)) return false;
+    if (!context.check_tri(H5Oexists_by_name(file_.id(), prefix.c_str(), H5P_DEFAULT), operation)) return false;
+    if (slash == std::string::npos) return true;
+    if (object_kind(file_.id(), prefix, context) != H5I_GROUP) return false;
+    start = slash + 1;
+  }
+}
+
+std::vector<std::string> File::list_group(const std::string& group_path) const {
+  const Context context{path_, false};
+  if (!exists(group_path)) context.error("missing group " + quoted(group_path));
+  if (object_kind(file_.id(), group_path, context) != H5I_GROUP) {
+    context.error(quoted(group_path) + " is not a group: expected a group");
+  }
+  const Handle group = context.own(H5Gopen2(file_.id(), group_path.c_str(), H5P_DEFAULT), Handle::Kind::group,
+                                   "open group " + quoted(group_path));
+  std::vector<std::string> names;
+  context.check(H5Literate(group.id(), H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_name, &names),
+                "list the members of group " + quoted(group_path));
+  return names;
+}
+
+void File::create_group(const std::string& group_path) {
+  check_absolute(group_path);
+  CONCEPTLENS_CHECK(writable_);
+  const Context context{path_, true};
+  if (group_path == "/") return;
+  const Handle lcpl = intermediate_groups_lcpl(context);
+  context.own(H5Gcreate2(file_.id(), group_path.c_str(), lcpl.id(), H5P_DEFAULT, H5P_DEFAULT), Handle::Kind::group,
+              "create group " + quoted(group_path));
+}
+
+void File::write_raw(const std::string& dataset_path, ElementType type, const void* values, std::size_t count,
+                     const std::vector<std::uint64_t>& dims) {
+  check_absolute(dataset_path);
+  CONCEPTLENS_CHECK(writable_);
+  CONCEPTLENS_CHECK(!dims.empty());
+  std::uint64_t product = 1;
+  for (std::uint64_t dim : dims) product *= dim;
+  CONCEPTLENS_CHECK(product == count);
+  CONCEPTLENS_CHECK(count == 0 || values != nullptr);
+
+  const Context context{path_, true};
+  const std::string name = "dataset " + quoted(dataset_path);
+  const std::vector<hsize_t> extent(dims.begin(), dims.end());
+  const Handle space = context.own(H5Screate_simple(static_cast<int>(extent.size()), extent.data(), nullptr),
+                                   Handle::Kind::dataspace, "create the dataspace of " + name);
+  const Handle lcpl = intermediate_groups_lcpl(context);
+  Handle dataset = context.own(
+      H5Dcreate2(file_.id(), dataset_path.c_str(), file_type(type), space.id(), lcpl.id(), H5P_DEFAULT, H5P_DEFAULT),
+      Handle::Kind::dataset, "create " + name);
+  if (count > 0) {
+    context.check(H5Dwrite(dataset.id(), memory_type(type), H5S_ALL, H5S_ALL, H5P_DEFAULT, values), "write " + name);
+  }
+  if (!dataset.close()) context.failed("close " + name);
+}
+
+std::uint64_t File::inspect_dataset(const std::string& dataset_path, ElementType type,
+                                    std::vector<std::uint64_t>& dims) const {
+  const Context context{path_, false};
+  const std::string name = "dataset " + quoted(dataset_path);
+  if (!exists(dataset_path)) context.error("missing " + name);
+  if (object_kind(file_.id(), dataset_path, context) != H5I_DATASET) {
+    context.error(quoted(dataset_path) + " is not a dataset: expected a dataset of " + type_name(type));
+  }
+  const Handle dataset = context.own(H5Dopen2(file_.id(), dataset_path.c_str(), H5P_DEFAULT), Handle::Kind::dataset,
+                                     "open " + name);
+  const Handle stored = context.own(H5Dget_type(dataset.id()), Handle::Kind::datatype, "get the type of " + name);
+  if (!same_kind(stored.id(), type)) {
+    context.error(name + " holds " + describe_type(stored.id()) + " values: expected " + type_name(type));
+  }
+  const Handle space = context.own(H5Dget_space(dataset.id()), Handle::Kind::dataspace,
+                                   "get the dataspace of " + name);
+  const int rank = H5Sget_simple_extent_ndims(space.id());
+  if (rank < 0) context.failed("get the rank of " + name);
+  std::vector<hsize_t> extent(static_cast<std::size_t>(rank));
+  if (rank > 0 && H5Sget_simple_extent_dims(space.id(), extent.data(), nullptr) < 0) {
+    context.failed("get the dimensions of " + name);
+  }
+  dims.assign(extent.begin(), extent.end());
+  const hssize_t points = H5Sget_simple_extent_npoints(space.id());
+  if (points < 0) context.failed("count the elements of " + name);
+  return static_cast<std::uint64_t>(points);
+}
+
+void File::read_raw(const std::string& dataset_path, ElementType type, void* values, std::size_t count) const {
+  if (count == 0) return;
+  const Context context{path_, false};
+  const std::string name = "dataset " + quoted(dataset_path);
+  const Handle dataset = context.own(H5Dopen2(file_.id(), dataset_path.c_str(), H5P_DEFAULT), Handle::Kind::dataset,
+                                     "open " + name);
+  context.check(H5Dread(dataset.id(), memory_type(type), H5S_ALL, H5S_ALL, H5P_DEFAULT, values), "read " + name);
+}
+
+namespace {
+
+/// Creates (replacing) a scalar attribute and writes `value` given in `memory` type.
+void write_attribute(hid_t file, const Context& context, const std::string& object_path, const std::string& name,
+                     hid_t stored, hid_t memory, const void* value) {
+  check_absolute(object_path);
+  const std::string attribute = "attribute " + quoted(name) + " on " + quoted(object_path);
+  const Handle object = context.own(H5Oopen(file, object_path.c_str(), H5P_DEFAULT), Handle::Kind::object,
+                                    "open " + quoted(object_path) + " to write " + attribute);
+  if (context.check_tri(H5Aexists(object.id(), name.c_str()), "check for " + attribute)) {
+    context.check(H5Adelete(object.id(), name.c_str()), "replace " + attribute);
+  }
+  const Handle space = context.own(H5Screate(H5S_SCALAR), Handle::Kind::dataspace, "create a scalar dataspace");
+  const Handle handle = context.own(H5Acreate2(object.id(), name.c_str(), stored, space.id(), H5P_DEFAULT, H5P_DEFAULT),
+                                    Handle::Kind::attribute, "create " + attribute);
+  context.check(H5Awrite(handle.id(), memory, value), "write " + attribute);
+}
+
+Handle variable_utf8_string_type(const Context& context) {
+  Handle type = context.own(H5Tcopy(H5T_C_S1), Handle::Kind::datatype, "copy the string type");
+  context.check(H5Tset_size(type.id(), H5T_VARIABLE), "make a variable-length string type");
+  context.check(H5Tset_cset(type.id(), H5T_CSET_UTF8), "set the UTF-8 character set");
+  return type;
+}
+
+/// An open single-valued attribute and its stored type.
+struct OpenAttribute {
+  Handle attribute;
+  Handle type;
+  std::string description;  ///< "attribute 'n' on '/'"
+};
+
+OpenAttribute open_attribute(const File& file, hid_t file_id, const Context& context, const std::string& object_path,
+                             const std::string& name) {
+  OpenAttribute open;
+  open.description = "attribute " + quoted(name) + " on " + quoted(object_path);
+  if (!file.has_attribute(object_path, name)) context.error("missing " + open.description);
+  open.attribute = context.own(H5Aopen_by_name(file_id, object_path.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT),
+                               Handle::Kind::attribute, "open " + open.description);
+  const Handle space = context.own(H5Aget_space(open.attribute.id()), Handle::Kind::dataspace,
+                                   "get the dataspace of " + open.description);
+  const hssize_t points = H5Sget_simple_extent_npoints(space.id());
+  if (points != 1) {
+    context.error(open.description + " holds " + std::to_string(points) + " values: expected a single value");
+  }
+  open.type = context.own(H5Aget_type(open.attribute.id()), Handle::Kind::datatype,
+                          "get the type of " + open.description);
+  return open;
+}
+
+}  // namespace
+
+void File::write_string_attribute(const std::string& object_path, const std::string& name, const std::string& value) {
+  CONCEPTLENS_CHECK(writable_);
+  const Context context{path_, true};
+  const Handle type = variable_utf8_string_type(context);
+  const char* text = value.c_str();
+  write_attribute(file_.id(), context, object_path, name, type.id(), type.id(), &text);
+}
+
+void File::write_int_attribute(const std::string& object_path, const std::string& name, std::int64_t value) {
+  CONCEPTLENS_CHECK(writable_);
+  write_attribute(file_.id(), Context{path_, true}, object_path, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &value);
+}
+
+void File::write_double_attribute(const std::string& object_path, const std::string& name, double value) {
+  CONCEPTLENS_CHECK(writable_);
+  write_attribute(file_.id(), Context{path_, true}, object_path, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value);
+}
+
+bool File::has_attribute(const std::string& object_path, const std::string& name) const {
+  const Context context{path_, false};
+  if (!exists(object_path)) return false;
+  return context.check_tri(H5Aexists_by_name(file_.id(), object_path.c_str(), name.c_str(), H5P_DEFAULT),
+                           "check for attribute " + quoted(name) + " on " + quoted(object_path));
+}
+
+std::string File::read_string_attribute(const std::string& object_path, const std::string& name) const {
+  const Context context{path_, false};
+  const OpenAttribute open = open_attribute(*this, file_.id(), context, object_path, name);
+  const hid_t stored = open.type.id();
+  if (H5Tget_class(stored) != H5T_STRING) {
+    context.error(open.description + " holds " + describe_type(stored) + ": expected a string");
+  }
+  const Handle memory = context.own(H5Tcopy(H5T_C_S1), Handle::Kind::datatype, "copy the string type");
+  context.check(H5Tset_cset(memory.id(), H5Tget_cset(stored)), "set the character set");
+  const htri_t variable = H5Tis_variable_str(stored);
+  if (context.check_tri(variable, "inspect the type of " + open.description)) {
+    context.check(H5Tset_size(memory.id(), H5T_VARIABLE), "make a variable-length string type");
+    char* text = nullptr;
+    context.check(H5Aread(open.attribute.id(), memory.id(), &text), "read " + open.description);
+    std::string value = text != nullptr ? text : "";
+    H5free_memory(text);
+    return value;
+  }
+  const std::size_t size = H5Tget_size(stored);
+  context.check(H5Tset_size(memory.id(), size), "size the string type");
+  context.check(H5Tset_strpad(memory.id(), H5T_STR_NULLPAD), "set the string padding");
+  std::string value(size, '\0');
+  context.check(H5Aread(open.attribute.id(), memory.id(), value.data()), "read " + open.description);
+  value.resize(value.find('\0') == std::string::npos ? value.size() : value.find('\0'));
+  if (H5Tget_strpad(stored) == H5T_STR_SPACEPAD) {
+    while (!value.empty() && value.back() == ' ') value.pop_back();
+  }
+  return value;
+}
+
+std::int64_t File::read_int_attribute(const std::string& object_path, const std::string& name) const {
+  const Context context{path_, false};
+  const OpenAttribute open = open_attribute(*this, file_.id(), context, object_path, name);
+  if (H5Tget_class(open.type.id()) != H5T_INTEGER) {
+    context.error(open.description + " holds " + describe_type(open.type.id()) + ": expected an integer");
+  }
+  std::int64_t value = 0;
+  context.check(H5Aread(open.attribute.id(), H5T_NATIVE_INT64, &value), "read " + open.description);
+  return value;
+}
+
+double File::read_double_attribute(const std::string& object_path, const std::string& name) const {
+  const Context context{path_, false};
+  const OpenAttribute open = open_attribute(*this, file_.id(), context, object_path, name);
+  if (H5Tget_class(open.type.id()) != H5T_FLOAT) {
+    context.error(open.description + " holds " + describe_type(open.type.id()) + ": expected a floating-point number");
+  }
+  double value = 0.0;
+  context.check(H5Aread(open.attribute.id(), H5T_NATIVE_DOUBLE, &value), "read " + open.description);
+  return value;
+}
+
+void File::close() {
+  if (!file_.valid()) return;
+  if (!file_.close()) Context{path_, writable_}.failed("close the file");
+}
+
+}  // namespace conceptlens::store::h5

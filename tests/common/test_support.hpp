@@ -1,0 +1,86 @@
+#pragma once
+// Helpers shared by the tests: a scratch directory, the committed test data, hand-made .npy
+// files and checks on error messages.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <iterator>
+#include <string>
+
+namespace conceptlens::testing {
+
+/// A fresh directory under the system temp directory, removed with its contents on destruction.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    static std::atomic<int> counter{0};
+    path_ = std::filesystem::temp_directory_path() /
+            ("conceptlens-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  ~ScratchDir() {
+    std::error_code ignored;
+    std::filesystem::permissions(path_, std::filesystem::perms::owner_all, ignored);
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+/// A version 1.0 file with the given header dict (padded as NumPy does) and data bytes.
+inline std::string npy_bytes(const std::string& dict, const std::string& data) {
+  std::string header = dict;
+  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
+  header += '\n';
+  std::string out("\x93NUMPY\x01\x00", 8);
+  out += static_cast<char>(header.size() & 0xff);
+  out += static_cast<char>(header.size() >> 8);
+  return out + header + data;
+}
+
+/// tests/data: $CONCEPTLENS_TEST_DATA (set by ctest), else found from this file's location.
+inline std::filesystem::path test_data_dir() {
+  if (const char* dir = std::getenv("CONCEPTLENS_TEST_DATA"); dir != nullptr && *dir != '\0') return dir;
+  return std::filesystem::path(__FILE__).parent_path().parent_path() / "data";
+}
+
+inline std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in) << "cannot open " << path;
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+inline void write_file(const std::filesystem::path& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  ASSERT_TRUE(out.good()) << "cannot write " << path;
+}
+
+/// Runs `action`, expects it to throw `Error`, and checks that the message starts with
+/// `prefix` and contains every one of `parts`.
+template <typename Error, typename Action>
+void expect_error(Action&& action, const std::string& prefix, std::initializer_list<std::string> parts) {
+  try {
+    action();
+    ADD_FAILURE() << "expected an exception starting with '" << prefix << "'";
+  } catch (const Error& error) {
+    const std::string message = error.what();
+    EXPECT_EQ(message.rfind(prefix, 0), 0u) << "message does not start with '" << prefix << "': " << message;
+    for (const std::string& part : parts) {
+      EXPECT_NE(message.find(part), std::string::npos) << "message lacks '" << part << "': " << message;
+    }
+  }
+}
+
+}  // namespace conceptlens::testing
