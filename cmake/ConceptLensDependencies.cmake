@@ -18,6 +18,13 @@ if(NOT TARGET conceptlens::hdf5)
 endif()
 
 find_package(Eigen3 3.4 REQUIRED NO_MODULE)              # Eigen3::Eigen
+# OpenBLAS's config file gives plain variables; wrap them in one target.
+find_package(OpenBLAS 0.3 REQUIRED CONFIG)                 # conceptlens::openblas
+if(NOT TARGET conceptlens::openblas)
+  add_library(conceptlens::openblas INTERFACE IMPORTED)
+  target_include_directories(conceptlens::openblas SYSTEM INTERFACE ${OpenBLAS_INCLUDE_DIRS})
+  target_link_libraries(conceptlens::openblas INTERFACE ${OpenBLAS_LIBRARIES})
+endif()
 find_package(Boost 1.74 REQUIRED COMPONENTS serialization) # Boost::serialization
 find_package(Torch REQUIRED)                             # torch (used by the extraction stage)
 find_package(nlohmann_json 3.10 REQUIRED)                # nlohmann_json::nlohmann_json

@@ -30,12 +30,13 @@ Nearest CentroidDistances::nearest(std::int64_t i, std::int64_t prefer, const Ac
   return best;
 }
 
-void CentroidDistances::merge(std::int64_t i, std::int64_t j, double /*d_ij*/,
+void CentroidDistances::merge(std::int64_t dying, std::int64_t survivor, double /*d*/,
                               const std::vector<std::int64_t>& sizes,
                               const ActiveSet& /*active*/) {
-  const auto s_i = static_cast<double>(sizes[static_cast<std::size_t>(i)]);
-  const auto s_j = static_cast<double>(sizes[static_cast<std::size_t>(j)]);
-  centroids_.row(j) = (s_i * centroids_.row(i) + s_j * centroids_.row(j)) / (s_i + s_j);
+  const auto s_x = static_cast<double>(sizes[static_cast<std::size_t>(dying)]);
+  const auto s_y = static_cast<double>(sizes[static_cast<std::size_t>(survivor)]);
+  centroids_.row(survivor) =
+      (s_x * centroids_.row(dying) + s_y * centroids_.row(survivor)) / (s_x + s_y);
 }
 
 }  // namespace conceptlens::cluster

@@ -27,8 +27,8 @@ class CentroidDistances {
   // --- the distance-source interface of nn_chain_ward ---
   Nearest nearest(std::int64_t i, std::int64_t prefer, const ActiveSet& active,
                   const std::vector<std::int64_t>& sizes) const;
-  void merge(std::int64_t i, std::int64_t j, double d_ij, const std::vector<std::int64_t>& sizes,
-             const ActiveSet& active);
+  void merge(std::int64_t dying, std::int64_t survivor, double d,
+             const std::vector<std::int64_t>& sizes, const ActiveSet& active);
 
  private:
   RowMatrix<double> centroids_;

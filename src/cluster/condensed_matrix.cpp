@@ -4,6 +4,7 @@
 #include <limits>
 #include <string>
 
+#include "cluster/panel_product.hpp"
 #include "util/error.hpp"
 
 namespace conceptlens::cluster {
@@ -47,11 +48,7 @@ RowMatrix<double> centred_block(const PointsView<Scalar>& points, std::int64_t f
 }  // namespace
 
 CondensedMatrix::CondensedMatrix(std::int64_t n)
-    : n_(n),
-      nn_(static_cast<std::size_t>(n), -1),
-      nn_distance_(static_cast<std::size_t>(n), std::numeric_limits<double>::infinity()) {
-  d_.resize(static_cast<std::size_t>(bytes_for(n) / sizeof(double)));
-}
+    : n_(n), d_(bytes_for(n) / sizeof(double)), lists_(n) {}
 
 std::uint64_t CondensedMatrix::bytes_for(std::int64_t n) {
   if (n < 0) throw InputError("invalid number of points: " + std::to_string(n));
@@ -83,98 +80,119 @@ CondensedMatrix CondensedMatrix::squared_euclidean(const PointsView<Scalar>& poi
     for (std::int64_t j0 = i0; j0 < n; j0 += kColBlock) {
       const std::int64_t bj = std::min(kColBlock, n - j0);
       const RowMatrix<double> xj = centred_block(points, j0, bj, mean);
-      products.noalias() = xi * xj.transpose();
+      products.resize(bi, bj);
+      product_abt(xi.data(), bi, xj.data(), bj, points.cols(), products.data());
       for (std::int64_t r = 0; r < bi; ++r) {
         const std::int64_t i = i0 + r;
         const std::int64_t j_begin = std::max(j0, i + 1);
-        if (j_begin >= j0 + bj) continue;
+        const std::int64_t count = j0 + bj - j_begin;
+        if (count <= 0) continue;
         double* out = &m.d_[m.index(i, j_begin)];
-        for (std::int64_t j = j_begin; j < j0 + bj; ++j) {
-          const double scale = norms[i] + norms[j];
-          double d2 = scale - 2.0 * products(r, j - j0);
-          if (d2 < kRecomputeShare * scale) {
-            d2 = (points.row(i).template cast<double>() - points.row(j).template cast<double>())
-                     .squaredNorm();
+        const double* product = &products(r, j_begin - j0);
+        const double norm_i = norms[i];
+        Eigen::Map<Eigen::ArrayXd> d2(out, count);
+        const Eigen::Map<const Eigen::ArrayXd> dot(product, count);
+        const Eigen::Map<const Eigen::ArrayXd> norm_j(&norms[j_begin], count);
+        d2 = (norm_i + norm_j) - 2.0 * dot;
+        const bool any_close = (d2 < kRecomputeShare * (norm_i + norm_j)).any();
+        if (any_close) {
+          for (std::int64_t t = 0; t < count; ++t) {
+            if (d2[t] < kRecomputeShare * (norm_i + norm_j[t])) {
+              const std::int64_t j = j_begin + t;
+              d2[t] = (points.row(i).template cast<double>() - points.row(j).template cast<double>())
+                          .squaredNorm();
+            }
           }
-          *out++ = d2;
-          m.offer(i, j, d2);
-          m.offer(j, i, d2);
         }
+        m.offer_row(i, j_begin, out, count);
       }
     }
   }
+  for (std::int64_t i = 0; i < n; ++i) m.lists_.end_scan(i);
   return m;
 }
 
 template CondensedMatrix CondensedMatrix::squared_euclidean(const PointsView<float>&);
 template CondensedMatrix CondensedMatrix::squared_euclidean(const PointsView<double>&);
 
+void CondensedMatrix::offer_row(std::int64_t i, std::int64_t j_begin, const double* d,
+                                std::int64_t count) {
+  // Most offers cannot enter a list: filter on the bounds first.
+  for (std::int64_t t = 0; t < count; ++t) {
+    if (d[t] <= lists_.bounds()[i]) lists_.offer(i, j_begin + t, d[t]);
+  }
+  const double* bound = lists_.bounds() + j_begin;
+  for (std::int64_t t = 0; t < count; ++t) {
+    if (d[t] <= bound[t]) lists_.offer(j_begin + t, i, d[t]);
+  }
+}
+
 void CondensedMatrix::scan(std::int64_t i, const ActiveSet& active) const {
-  auto best = std::numeric_limits<double>::infinity();
-  std::int64_t best_index = -1;
+  lists_.begin_scan(i);
   // Live j < i: column i of the upper triangle (strided, prefetched); then live j > i: row i
-  // (contiguous). Ascending j with strict < keeps the smallest index among ties.
+  // (contiguous).
   std::int64_t j = active.first();
   Lookahead ahead(active, j, i);
   for (; j < i; j = active.next(j)) {
     if (const auto p = ahead.advance(); p >= 0) __builtin_prefetch(&d_[index(p, i)]);
-    const double d = d_[index(j, i)];
-    if (d < best) {
-      best = d;
-      best_index = j;
-    }
+    lists_.offer(i, j, d_[index(j, i)]);
   }
   if (j == i) j = active.next(j);
   const double* row = d_.data() + index(i, i + 1) - (i + 1);  // row[j] = d(i, j) for j > i
-  for (; j < active.end(); j = active.next(j)) {
-    if (row[j] < best) {
-      best = row[j];
-      best_index = j;
-    }
-  }
-  nn_[static_cast<std::size_t>(i)] = best_index;
-  nn_distance_[static_cast<std::size_t>(i)] = best;
+  for (; j < active.end(); j = active.next(j)) lists_.offer(i, j, row[j]);
+  lists_.end_scan(i);
 }
 
 Nearest CondensedMatrix::nearest(std::int64_t i, std::int64_t prefer, const ActiveSet& active,
                                  const std::vector<std::int64_t>& /*sizes*/) const {
-  const auto ui = static_cast<std::size_t>(i);
-  if (nn_[ui] < 0) scan(i, active);
+  if (!lists_.known(i)) scan(i, active);
   // The chain predecessor wins ties.
-  if (prefer >= 0 && d_[index_any(i, prefer)] <= nn_distance_[ui]) {
+  if (prefer >= 0 && d_[index_any(i, prefer)] <= lists_.nearest_distance(i)) {
     return {prefer, d_[index_any(i, prefer)]};
   }
-  return {nn_[ui], nn_distance_[ui]};
+  return {lists_.nearest(i), lists_.nearest_distance(i)};
 }
 
-void CondensedMatrix::merge(std::int64_t i, std::int64_t j, double d_ij,
+void CondensedMatrix::merge(std::int64_t dying, std::int64_t survivor, double d,
                             const std::vector<std::int64_t>& sizes, const ActiveSet& active) {
-  const auto s_i = static_cast<double>(sizes[static_cast<std::size_t>(i)]);
-  const auto s_j = static_cast<double>(sizes[static_cast<std::size_t>(j)]);
-  const auto uj = static_cast<std::size_t>(j);
-  nn_[uj] = -1;
-  nn_distance_[uj] = std::numeric_limits<double>::infinity();
-  // i < j. Live k < i: both entries are column reads (strided, prefetched); i < k < j: one
-  // column and one row; k > j: two row reads.
-  Lookahead ahead(active, active.first(), j);
-  active.for_each([&](std::int64_t k) {
+  const std::int64_t lo = std::min(dying, survivor);
+  const std::int64_t hi = std::max(dying, survivor);
+  const bool keep_lo = survivor == lo;
+  const auto s_lo = static_cast<double>(sizes[static_cast<std::size_t>(lo)]);
+  const auto s_hi = static_cast<double>(sizes[static_cast<std::size_t>(hi)]);
+  lists_.begin_scan(survivor);
+  auto update = [&](std::int64_t k, double& d_lo, double& d_hi) {
+    const auto s_k = static_cast<double>(sizes[static_cast<std::size_t>(k)]);
+    const double merged = ward_update(d_lo, d_hi, d, s_lo, s_hi, s_k);
+    (keep_lo ? d_lo : d_hi) = merged;
+    lists_.offer(survivor, k, merged);
+    lists_.merged(k, dying, survivor, merged);
+  };
+  // Three ranges of live k. k < lo: d(k, lo) and d(k, hi) are both in row k, hi - lo apart
+  // (column reads: strided, prefetched).
+  const auto gap = static_cast<std::size_t>(hi - lo);
+  std::int64_t k = active.first();
+  Lookahead ahead(active, k, lo);
+  for (; k < lo; k = active.next(k)) {
     if (const auto p = ahead.advance(); p >= 0) {
-      __builtin_prefetch(&d_[index_any(i, p)]);
-      __builtin_prefetch(&d_[index(p, j)]);
+      __builtin_prefetch(&d_[index(p, lo)]);
+      __builtin_prefetch(&d_[index(p, lo) + gap]);
     }
-    if (k == i || k == j) return;
-    const auto uk = static_cast<std::size_t>(k);
-    const auto s_k = static_cast<double>(sizes[uk]);
-    double& d_jk = d_[index_any(j, k)];
-    d_jk = ward_update(d_[index_any(i, k)], d_jk, d_ij, s_i, s_j, s_k);
-    offer(j, k, d_jk);
-    if (nn_[uk] == i || nn_[uk] == j) {
-      nn_[uk] = -1;  // its nearest neighbour changed: rescan when needed
-      nn_distance_[uk] = std::numeric_limits<double>::infinity();
-    } else if (nn_[uk] >= 0) {
-      offer(k, j, d_jk);
-    }
-  });
+    const std::size_t at_lo = index(k, lo);
+    update(k, d_[at_lo], d_[at_lo + gap]);
+  }
+  // lo < k < hi: d(lo, k) in row lo (contiguous), d(k, hi) in column hi (strided, prefetched).
+  double* row_lo = d_.data() + index(lo, lo + 1) - (lo + 1);  // row_lo[k] = d(lo, k), k > lo
+  k = active.next(lo);
+  Lookahead ahead_hi(active, k, hi);
+  for (; k < hi; k = active.next(k)) {
+    if (const auto p = ahead_hi.advance(); p >= 0) __builtin_prefetch(&d_[index(p, hi)]);
+    update(k, row_lo[k], d_[index(k, hi)]);
+  }
+  // k > hi: both rows, contiguous.
+  double* row_hi = d_.data() + index(hi, hi + 1) - (hi + 1);
+  for (k = active.next(hi); k < active.end(); k = active.next(k)) update(k, row_lo[k], row_hi[k]);
+  lists_.end_scan(survivor);
 }
 
 }  // namespace conceptlens::cluster

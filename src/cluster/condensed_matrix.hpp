@@ -4,18 +4,17 @@
 // i*(2n-i-1)/2 + (j-i-1). Memory: n(n-1)/2 doubles + O(n). Merges apply the Lance-Williams
 // update for Ward on squared Euclidean distances.
 //
-// Nearest-neighbour cache: for every live cluster k, nn(k) = argmin over live j != k of d(k, j)
-// (ties: smallest j), when known. A merge (i, j -> j) rewrites d(j, k) for every live k anyway;
-// the same pass gives nn(j), updates nn(k) where the new d(k, j) beats it, and forgets nn(k)
-// where it was i or j. So the cache always equals what a full scan would find, and a scan is
-// needed only for clusters whose nearest neighbour was merged away. The initial nn of every
-// point comes out of the distance computation.
+// Nearest neighbours are cached in NeighbourLists (see there), kept exact by the merge pass,
+// which rewrites d(j, k) for every live k anyway; the initial lists come out of the distance
+// computation. A row is scanned only when a cluster's list has run empty.
 #include <cstdint>
 #include <vector>
 
 #include "cluster/active_set.hpp"
+#include "cluster/neighbour_lists.hpp"
 #include "cluster/nn_chain.hpp"
 #include "cluster/points.hpp"
+#include "util/large_buffer.hpp"
 
 namespace conceptlens::cluster {
 
@@ -37,8 +36,8 @@ class CondensedMatrix {
   // --- the distance-source interface of nn_chain_ward ---
   Nearest nearest(std::int64_t i, std::int64_t prefer, const ActiveSet& active,
                   const std::vector<std::int64_t>& sizes) const;
-  void merge(std::int64_t i, std::int64_t j, double d_ij, const std::vector<std::int64_t>& sizes,
-             const ActiveSet& active);
+  void merge(std::int64_t dying, std::int64_t survivor, double d,
+             const std::vector<std::int64_t>& sizes, const ActiveSet& active);
 
  private:
   explicit CondensedMatrix(std::int64_t n);
@@ -49,26 +48,19 @@ class CondensedMatrix {
     return i < j ? index(i, j) : index(j, i);
   }
 
-  /// Full scan of the live neighbours of i (ties: smallest index); fills the cache for i.
+  /// Offers the distances d[t] = d(i, j_begin + t), t < count, to the lists of i and each j.
+  void offer_row(std::int64_t i, std::int64_t j_begin, const double* d, std::int64_t count);
+  /// Full scan of the live neighbours of i: rebuilds its list.
   void scan(std::int64_t i, const ActiveSet& active) const;
-  /// Offers candidate c at distance d as nearest neighbour of k (keeps the smaller (d, c)).
-  void offer(std::int64_t k, std::int64_t c, double d) const {
-    const auto uk = static_cast<std::size_t>(k);
-    if (d < nn_distance_[uk] || (d == nn_distance_[uk] && c < nn_[uk])) {
-      nn_distance_[uk] = d;
-      nn_[uk] = c;
-    }
-  }
 
   std::int64_t n_ = 0;
-  std::vector<double> d_;
-  // The nearest-neighbour cache (mutable: filling it does not change the distances).
-  mutable std::vector<std::int64_t> nn_;        ///< -1: unknown
-  mutable std::vector<double> nn_distance_;
+  LargeBuffer<double> d_;  // n(n-1)/2 entries, on huge pages where possible
+  mutable NeighbourLists lists_;  // a cache: filling it does not change the distances
 };
 
 /// The Lance-Williams update for Ward's method on squared distances: the dissimilarity of
-/// cluster k to the union of i and j, from d(i,k), d(j,k), d(i,j) and the sizes.
+/// cluster k to the union of i and j, from d(i,k), d(j,k), d(i,j) and the sizes (symmetric in
+/// i and j).
 inline double ward_update(double d_ik, double d_jk, double d_ij, double s_i, double s_j,
                           double s_k) {
   return ((s_i + s_k) * d_ik + (s_j + s_k) * d_jk - s_k * d_ij) / (s_i + s_j + s_k);

@@ -18,8 +18,12 @@
 // distances keeps exactly this quantity). Square roots are taken once, at output. It provides:
 //   std::int64_t size() const;                                  // number of points n
 //   Nearest nearest(i, prefer, const ActiveSet&, sizes)         // min over live j != i
-//   void merge(i, j, d_ij, sizes, const ActiveSet&)             // cluster j := i ∪ j; i dies
+//   void merge(dying, survivor, d, sizes, const ActiveSet&)     // survivor := dying ∪ survivor
 // where `sizes` are the current cluster sizes (updated by the chain after merge()).
+//
+// A cluster lives on in the slot of its largest point: a merge keeps the larger slot, as
+// fastcluster does. So "index" in the tie rule is the cluster's largest point index.
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -59,18 +63,17 @@ std::vector<RawMerge> nn_chain_ward(Source& source) {
       if (nn.index == prev) break;  // tip and prev are reciprocal nearest neighbours
       chain.push_back(nn.index);
     }
-    std::int64_t i = chain.back();
+    const std::int64_t a = chain.back();
     chain.pop_back();
-    std::int64_t j = chain.back();
+    const std::int64_t b = chain.back();
     chain.pop_back();
-    if (i > j) std::swap(i, j);  // the merged cluster lives on at the larger index j
+    const std::int64_t survivor = std::max(a, b);
+    const std::int64_t dying = std::min(a, b);
 
-    source.merge(i, j, nn.distance, sizes, active);
-    const auto si = sizes[static_cast<std::size_t>(i)];
-    auto& sj = sizes[static_cast<std::size_t>(j)];
-    merges.push_back(RawMerge{i, j, nn.distance});
-    sj += si;
-    active.remove(i);
+    source.merge(dying, survivor, nn.distance, sizes, active);
+    merges.push_back(RawMerge{survivor, dying, nn.distance});
+    sizes[static_cast<std::size_t>(survivor)] += sizes[static_cast<std::size_t>(dying)];
+    active.remove(dying);
   }
   return merges;
 }
