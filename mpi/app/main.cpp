@@ -6,7 +6,7 @@
 
 #include <cstdio>
 
-#include "app/cluster_command.hpp"
+#include "app/cluster_run.hpp"
 #include "comm/agree.hpp"
 #include "comm/communicator.hpp"
 #include "util/log.hpp"
@@ -39,9 +39,8 @@ int main(int argc, char** argv) {
   }
   log::configure(rank);
 
-  const mpi::Outcome outcome = mpi::run_on_root(MPI_COMM_WORLD, 0, [&] {
-    if (app.got_subcommand("cluster")) app::run_cluster_command(cluster_options);
-  });
+  mpi::Outcome outcome;
+  if (app.got_subcommand("cluster")) outcome = mpi::run_cluster(MPI_COMM_WORLD, cluster_options);
   if (!outcome.ok()) {
     if (rank == 0) std::fprintf(stderr, "conceptlens: error: %s\n", outcome.message.c_str());
     return exit_code(outcome.code);

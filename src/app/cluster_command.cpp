@@ -4,15 +4,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <chrono>
-#include <memory>
-#include <variant>
 
 #include "cluster/condensed_matrix.hpp"
 #include "cluster/flat_clusters.hpp"
-#include "cluster/ward.hpp"
-#include "store/atomic_output.hpp"
-#include "store/clusters_file.hpp"
 #include "store/conceptx_clusters.hpp"
 #include "store/conceptx_vocab.hpp"
 #include "store/npy.hpp"
@@ -21,45 +15,12 @@
 
 namespace conceptlens::app {
 
-namespace {
-
 using cluster::DistanceSource;
+
+namespace {
 
 /// Share of the available memory the distance matrix may take when no budget is given.
 constexpr double kDefaultMemoryShare = 0.8;
-
-DistanceSource choose_source(const ClusterOptions& options, std::int64_t n) {
-  if (options.mode == "matrix") return DistanceSource::matrix;
-  if (options.mode == "vector") return DistanceSource::vector;
-  const std::uint64_t need = cluster::CondensedMatrix::bytes_for(n);
-  const std::uint64_t budget =
-      options.memory.empty()
-          ? static_cast<std::uint64_t>(kDefaultMemoryShare * static_cast<double>(available_memory()))
-          : parse_bytes(options.memory, "--memory");
-  const auto source = need <= budget ? DistanceSource::matrix : DistanceSource::vector;
-  spdlog::info("mode auto: the distance matrix needs {}, the budget is {}: {} mode",
-               format_bytes(need), format_bytes(budget), cluster::to_string(source));
-  return source;
-}
-
-/// Sentence and word of each point, from the ConceptX keys (-1 when no vocab is given).
-void fill_point_ids(const ClusterOptions& options, std::int64_t n, store::ClustersFile& out,
-                    std::vector<std::string>& keys) {
-  out.sentence.assign(static_cast<std::size_t>(n), -1);
-  out.word.assign(static_cast<std::size_t>(n), -1);
-  if (options.vocab.empty()) return;
-  keys = store::read_npy_strings(options.vocab);
-  if (static_cast<std::int64_t>(keys.size()) != n) {
-    throw InputError(options.vocab.string() + ": " + std::to_string(keys.size()) +
-                     " vocab keys, but " + options.points.string() + " has " + std::to_string(n) +
-                     " points: the two files must come from the same ConceptX run");
-  }
-  for (std::size_t p = 0; p < keys.size(); ++p) {
-    const auto key = store::parse_point_key(keys[p], options.vocab, p);
-    out.sentence[p] = key.sentence;
-    out.word[p] = key.position;
-  }
-}
 
 }  // namespace
 
@@ -83,65 +44,92 @@ void setup_cluster_command(CLI::App& command, ClusterOptions& options) {
       ->check(CLI::IsMember({"auto", "matrix", "vector"}))
       ->capture_default_str();
   command.add_option("--memory", options.memory,
-                     "memory budget for the distance matrix in auto mode (e.g. 4GiB; default 80% of "
-                     "available memory)");
+                     "memory per rank for the distance matrix in auto mode (e.g. 4GiB; default 80% "
+                     "of the node's available memory shared by the ranks on the node)");
   command.add_option("--conceptx-dir", options.conceptx_dir,
                      "also write ConceptX's clusters-K.txt for each K into this directory (needs --vocab)");
 }
 
-void run_cluster_command(const ClusterOptions& options) {
+ClusterInputs load_cluster_inputs(const ClusterOptions& options) {
   if (!options.conceptx_dir.empty() && options.vocab.empty()) {
     throw InputError("--conceptx-dir needs --vocab: ConceptX's clusters-K.txt lines start with the point keys");
   }
-  std::vector<std::int64_t> ks = options.ks;
-  std::sort(ks.begin(), ks.end());
-  ks.erase(std::unique(ks.begin(), ks.end()), ks.end());
+  ClusterInputs inputs;
+  inputs.ks = options.ks;
+  std::sort(inputs.ks.begin(), inputs.ks.end());
+  inputs.ks.erase(std::unique(inputs.ks.begin(), inputs.ks.end()), inputs.ks.end());
 
-  const store::NpyMatrix points = store::read_npy_matrix(options.points);
-  const std::int64_t n = points.rows;
-  if (n < 1) throw InputError(options.points.string() + ": no points (shape [0, " + std::to_string(points.cols) + "])");
-  if (ks.back() > n) {
-    throw InputError("--k " + std::to_string(ks.back()) + " is larger than the number of points in " +
+  inputs.points = store::read_npy_matrix(options.points);
+  const std::int64_t n = inputs.points.rows;
+  if (n < 1) {
+    throw InputError(options.points.string() + ": no points (shape [0, " +
+                     std::to_string(inputs.points.cols) + "])");
+  }
+  if (inputs.ks.back() > n) {
+    throw InputError("--k " + std::to_string(inputs.ks.back()) + " is larger than the number of points in " +
                      options.points.string() + " (n = " + std::to_string(n) + ")");
   }
-  store::ClustersFile result;
-  std::vector<std::string> keys;
-  fill_point_ids(options, n, result, keys);
-
-  // Claim every output before the long computation, so an unwritable path fails at once.
-  store::AtomicOutput out(options.out);
-  std::vector<store::AtomicOutput> conceptx_outputs;
-  if (!options.conceptx_dir.empty()) {
-    for (const auto k : ks) {
-      conceptx_outputs.emplace_back(options.conceptx_dir / ("clusters-" + std::to_string(k) + ".txt"));
+  // Sentence and word of each point, from the ConceptX keys (-1 when no vocab is given).
+  store::ClustersFile& result = inputs.result;
+  result.sentence.assign(static_cast<std::size_t>(n), -1);
+  result.word.assign(static_cast<std::size_t>(n), -1);
+  if (!options.vocab.empty()) {
+    inputs.keys = store::read_npy_strings(options.vocab);
+    if (static_cast<std::int64_t>(inputs.keys.size()) != n) {
+      throw InputError(options.vocab.string() + ": " + std::to_string(inputs.keys.size()) +
+                       " vocab keys, but " + options.points.string() + " has " + std::to_string(n) +
+                       " points: the two files must come from the same ConceptX run");
+    }
+    for (std::size_t p = 0; p < inputs.keys.size(); ++p) {
+      const auto key = store::parse_point_key(inputs.keys[p], options.vocab, p);
+      result.sentence[p] = key.sentence;
+      result.word[p] = key.position;
     }
   }
-
-  const DistanceSource source = choose_source(options, n);
-  spdlog::info("clustering {} points of dimension {} ({} mode)", n, points.cols, cluster::to_string(source));
-  const auto start = std::chrono::steady_clock::now();
-  result.linkage = std::visit(
-      [&](const auto& values) {
-        using Scalar = typename std::decay_t<decltype(values)>::value_type;
-        const cluster::PointsView<Scalar> view(values.data(), n, points.cols);
-        return cluster::ward_linkage(view, source);
-      },
-      points.values);
-  const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
-  spdlog::info("Ward linkage done in {:.2f} s", seconds.count());
-
-  for (const auto k : ks) result.labels[k] = cluster::flat_clusters(result.linkage, k);
-  result.mode = cluster::to_string(source);
-  result.d = points.cols;
+  result.d = inputs.points.cols;
   result.source = options.points.string();
+  return inputs;
+}
 
-  store::write_clusters_file(out.temp_path(), result);
-  for (std::size_t q = 0; q < conceptx_outputs.size(); ++q) {
-    store::write_conceptx_clusters(conceptx_outputs[q].temp_path(), keys, result.labels.at(ks[q]));
+cluster::DistanceSource choose_distance_source(const ClusterOptions& options, std::int64_t n, int ranks,
+                                               std::uint64_t available_per_rank) {
+  if (options.mode == "matrix") return DistanceSource::matrix;
+  if (options.mode == "vector") return DistanceSource::vector;
+  const std::uint64_t need = cluster::CondensedMatrix::bytes_for(n) / static_cast<std::uint64_t>(ranks);
+  const std::uint64_t budget =
+      options.memory.empty()
+          ? static_cast<std::uint64_t>(kDefaultMemoryShare * static_cast<double>(available_per_rank))
+          : parse_bytes(options.memory, "--memory");
+  const auto source = need <= budget ? DistanceSource::matrix : DistanceSource::vector;
+  spdlog::info("mode auto: the distance matrix needs {} per rank on {} rank(s), the budget is {} per rank: {} mode",
+               format_bytes(need), ranks, format_bytes(budget), cluster::to_string(source));
+  return source;
+}
+
+ClusterOutputs claim_cluster_outputs(const ClusterOptions& options, const ClusterInputs& inputs) {
+  ClusterOutputs outputs{store::AtomicOutput(options.out), {}};
+  if (!options.conceptx_dir.empty()) {
+    for (const auto k : inputs.ks) {
+      outputs.conceptx.emplace_back(options.conceptx_dir / ("clusters-" + std::to_string(k) + ".txt"));
+    }
   }
-  for (auto& output : conceptx_outputs) output.commit();
-  out.commit();
-  spdlog::info("wrote {} (K = {})", options.out.string(), fmt::join(ks, ","));
+  return outputs;
+}
+
+void write_cluster_outputs(ClusterOutputs& outputs, ClusterInputs& inputs, cluster::Linkage linkage,
+                           cluster::DistanceSource source) {
+  store::ClustersFile& result = inputs.result;
+  result.linkage = std::move(linkage);
+  for (const auto k : inputs.ks) result.labels[k] = cluster::flat_clusters(result.linkage, k);
+  result.mode = cluster::to_string(source);
+
+  store::write_clusters_file(outputs.clusters.temp_path(), result);
+  for (std::size_t q = 0; q < outputs.conceptx.size(); ++q) {
+    store::write_conceptx_clusters(outputs.conceptx[q].temp_path(), inputs.keys, result.labels.at(inputs.ks[q]));
+  }
+  for (auto& output : outputs.conceptx) output.commit();
+  outputs.clusters.commit();
+  spdlog::info("wrote {} (K = {})", outputs.clusters.final_path().string(), fmt::join(inputs.ks, ","));
 }
 
 }  // namespace conceptlens::app

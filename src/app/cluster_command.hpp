@@ -1,10 +1,18 @@
 #pragma once
-// `conceptlens cluster`: exact Ward clustering of ConceptX point files (this file), writing
-// CLUSTERS.h5 and, optionally, ConceptX's clusters-K.txt.
+// `conceptlens cluster`: exact Ward clustering of ConceptX point files, writing CLUSTERS.h5 and,
+// optionally, ConceptX's clusters-K.txt. This file has the options and the serial steps of the
+// command (read and check the inputs, claim the outputs, write them); mpi/app/cluster_run.cpp
+// runs them under MPI around the (sharded) clustering.
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
+
+#include "cluster/linkage.hpp"
+#include "cluster/ward.hpp"
+#include "store/atomic_output.hpp"
+#include "store/clusters_file.hpp"
+#include "store/npy.hpp"
 
 namespace CLI {
 class App;
@@ -18,14 +26,40 @@ struct ClusterOptions {
   std::vector<std::int64_t> ks;        ///< numbers of clusters to cut at
   std::filesystem::path out;           ///< CLUSTERS.h5
   std::string mode = "auto";           ///< distance source: auto | matrix | vector
-  std::string memory = "";             ///< memory budget for the matrix (e.g. 4GiB); "" = 80% of MemAvailable
+  std::string memory = "";             ///< memory per rank for the matrix (e.g. 4GiB); "" = 80% of MemAvailable
   std::filesystem::path conceptx_dir;  ///< where to write clusters-K.txt (optional)
 };
 
 /// Registers the subcommand's options on `command` (a CLI11 subcommand).
 void setup_cluster_command(CLI::App& command, ClusterOptions& options);
 
-/// Runs the clustering. Throws InputError / OutputError; writes nothing on error.
-void run_cluster_command(const ClusterOptions& options);
+/// The checked inputs of a clustering.
+struct ClusterInputs {
+  store::NpyMatrix points;
+  std::vector<std::string> keys;    ///< ConceptX point keys (empty without --vocab)
+  std::vector<std::int64_t> ks;     ///< sorted, unique, each in [1, n]
+  store::ClustersFile result;       ///< point ids and attributes filled; linkage and labels not yet
+};
+
+/// Reads and checks the points, the vocab and K. Throws InputError naming the file.
+ClusterInputs load_cluster_inputs(const ClusterOptions& options);
+
+/// The distance source for n points on `ranks` ranks: as asked, or for --mode auto the matrix
+/// when its share per rank fits the memory per rank (--memory, else 80% of
+/// `available_per_rank`).
+cluster::DistanceSource choose_distance_source(const ClusterOptions& options, std::int64_t n, int ranks,
+                                               std::uint64_t available_per_rank);
+
+/// Every output file, claimed before the long computation so that an unwritable path fails at
+/// once; nothing appears under the final names before commit.
+struct ClusterOutputs {
+  store::AtomicOutput clusters;
+  std::vector<store::AtomicOutput> conceptx;  ///< one per K, in the order of inputs.ks
+};
+ClusterOutputs claim_cluster_outputs(const ClusterOptions& options, const ClusterInputs& inputs);
+
+/// Cuts the linkage at every K and writes and commits every output. Throws OutputError.
+void write_cluster_outputs(ClusterOutputs& outputs, ClusterInputs& inputs, cluster::Linkage linkage,
+                           cluster::DistanceSource source);
 
 }  // namespace conceptlens::app

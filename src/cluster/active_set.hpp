@@ -3,13 +3,15 @@
 // [0, n) in increasing order (fastcluster's `doubly_linked_list`): removal is O(1) and a scan
 // visits only the live clusters, smallest index first.
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace conceptlens::cluster {
 
 class ActiveSet {
  public:
-  explicit ActiveSet(std::int64_t n) : succ_(static_cast<std::size_t>(n) + 1), pred_(succ_.size()) {
+  explicit ActiveSet(std::int64_t n)
+      : succ_(static_cast<std::size_t>(n) + 1), pred_(succ_.size()), alive_(succ_.size(), 1) {
     for (std::int64_t i = 0; i <= n; ++i) {
       succ_[static_cast<std::size_t>(i)] = i + 1;
       pred_[static_cast<std::size_t>(i)] = i - 1;
@@ -21,6 +23,12 @@ class ActiveSet {
   std::int64_t end() const { return end_; }
   std::int64_t next(std::int64_t i) const { return succ_[static_cast<std::size_t>(i)]; }
 
+  /// The first live index >= x (end() when none); x in [0, end()].
+  std::int64_t first_from(std::int64_t x) const {
+    const void* live = std::memchr(alive_.data() + x, 1, alive_.size() - static_cast<std::size_t>(x));
+    return static_cast<const char*>(live) - alive_.data();  // alive_[end()] stays 1 as a sentinel
+  }
+
   void remove(std::int64_t i) {
     const auto s = succ_[static_cast<std::size_t>(i)];
     const auto p = pred_[static_cast<std::size_t>(i)];
@@ -30,6 +38,7 @@ class ActiveSet {
       succ_[static_cast<std::size_t>(p)] = s;
     }
     pred_[static_cast<std::size_t>(s)] = p;
+    alive_[static_cast<std::size_t>(i)] = 0;
   }
 
   /// Calls f(j) for every live index j, in increasing order.
@@ -41,6 +50,7 @@ class ActiveSet {
  private:
   std::vector<std::int64_t> succ_;
   std::vector<std::int64_t> pred_;
+  std::vector<char> alive_;  ///< [n + 1], the last entry a sentinel
   std::int64_t start_ = 0;
   std::int64_t end_ = 0;
 };

@@ -47,55 +47,69 @@ RowMatrix<double> centred_block(const PointsView<Scalar>& points, std::int64_t f
 }
 }  // namespace
 
-CondensedMatrix::CondensedMatrix(std::int64_t n)
-    : n_(n), d_(bytes_for(n) / sizeof(double)), lists_(n) {}
+CondensedMatrix::CondensedMatrix(std::int64_t n, RowRange rows)
+    : n_(n),
+      rows_(rows),
+      base_(rows.first * (2 * n - rows.first - 1) / 2),
+      d_(bytes_for(n, rows) / sizeof(double)),
+      lists_(n) {}
 
-std::uint64_t CondensedMatrix::bytes_for(std::int64_t n) {
-  if (n < 0) throw InputError("invalid number of points: " + std::to_string(n));
+std::uint64_t CondensedMatrix::bytes_for(std::int64_t n, RowRange rows) {
+  if (n < 0 || rows.first < 0 || rows.last < rows.first || rows.last > n) {
+    throw InputError("invalid rows [" + std::to_string(rows.first) + ", " + std::to_string(rows.last) +
+                     ") of a distance matrix for " + std::to_string(n) + " points");
+  }
   const auto un = static_cast<std::uint64_t>(n);
   if (un > 0 && (un - 1) > std::numeric_limits<std::uint64_t>::max() / sizeof(double) / un * 2) {
     throw InputError("a distance matrix for " + std::to_string(n) +
                      " points does not fit in 64-bit sizes; use --mode vector");
   }
-  return un * (un > 0 ? un - 1 : 0) / 2 * sizeof(double);
+  // Entries before row r: r*(2n-r-1)/2.
+  auto before = [un](std::uint64_t r) { return r * (2 * un - r - 1) / 2; };
+  const auto first = static_cast<std::uint64_t>(rows.first);
+  const auto last = static_cast<std::uint64_t>(rows.last);
+  return (last == 0 ? 0 : before(last) - before(first)) * sizeof(double);
 }
 
 template <class Scalar>
-CondensedMatrix CondensedMatrix::squared_euclidean(const PointsView<Scalar>& points) {
+CondensedMatrix CondensedMatrix::squared_euclidean(const PointsView<Scalar>& points, RowRange rows) {
   const std::int64_t n = points.rows();
-  CondensedMatrix m(n);
+  CondensedMatrix m(n, rows);
   if (n < 2) return m;
   // Distances do not change under translation; centring makes norms comparable to distances.
   const Eigen::RowVectorXd mean = points.template cast<double>().colwise().mean();
   Eigen::VectorXd norms(n);
   for (std::int64_t first = 0; first < n; first += kColBlock) {
-    const std::int64_t rows = std::min(kColBlock, n - first);
-    norms.segment(first, rows) = centred_block(points, first, rows, mean).rowwise().squaredNorm();
+    const std::int64_t count = std::min(kColBlock, n - first);
+    norms.segment(first, count) = centred_block(points, first, count, mean).rowwise().squaredNorm();
   }
 
+  // Row blocks and column panels lie on one global grid, and a row range that cuts a block
+  // still multiplies the whole block: every entry comes out of the same product call whatever
+  // the row range (BLAS may sum differently for other shapes), so shards agree bitwise.
   RowMatrix<double> products;
-  for (std::int64_t i0 = 0; i0 < n - 1; i0 += kRowBlock) {
-    const std::int64_t bi = std::min(kRowBlock, n - i0);
-    const RowMatrix<double> xi = centred_block(points, i0, bi, mean);
-    for (std::int64_t j0 = i0; j0 < n; j0 += kColBlock) {
+  for (std::int64_t i0 = rows.first; i0 < std::min(rows.last, n - 1);) {
+    const std::int64_t grid = i0 / kRowBlock * kRowBlock;
+    const std::int64_t block_rows = std::min(kRowBlock, n - grid);
+    const std::int64_t end = std::min(grid + block_rows, rows.last);  // held rows [i0, end)
+    const RowMatrix<double> xi = centred_block(points, grid, block_rows, mean);
+    for (std::int64_t j0 = grid; j0 < n; j0 += kColBlock) {
       const std::int64_t bj = std::min(kColBlock, n - j0);
+      if (j0 + bj <= i0 + 1) continue;  // entirely left of the diagonal
       const RowMatrix<double> xj = centred_block(points, j0, bj, mean);
-      products.resize(bi, bj);
-      product_abt(xi.data(), bi, xj.data(), bj, points.cols(), products.data());
-      for (std::int64_t r = 0; r < bi; ++r) {
-        const std::int64_t i = i0 + r;
+      products.resize(block_rows, bj);
+      product_abt(xi.data(), block_rows, xj.data(), bj, points.cols(), products.data());
+      for (std::int64_t i = i0; i < end; ++i) {
+        const std::int64_t r = i - grid;
         const std::int64_t j_begin = std::max(j0, i + 1);
         const std::int64_t count = j0 + bj - j_begin;
         if (count <= 0) continue;
-        double* out = &m.d_[m.index(i, j_begin)];
-        const double* product = &products(r, j_begin - j0);
         const double norm_i = norms[i];
-        Eigen::Map<Eigen::ArrayXd> d2(out, count);
-        const Eigen::Map<const Eigen::ArrayXd> dot(product, count);
+        Eigen::Map<Eigen::ArrayXd> d2(&m.d_[m.local(i, j_begin)], count);
+        const Eigen::Map<const Eigen::ArrayXd> dot(&products(r, j_begin - j0), count);
         const Eigen::Map<const Eigen::ArrayXd> norm_j(&norms[j_begin], count);
         d2 = (norm_i + norm_j) - 2.0 * dot;
-        const bool any_close = (d2 < kRecomputeShare * (norm_i + norm_j)).any();
-        if (any_close) {
+        if ((d2 < kRecomputeShare * (norm_i + norm_j)).any()) {
           for (std::int64_t t = 0; t < count; ++t) {
             if (d2[t] < kRecomputeShare * (norm_i + norm_j[t])) {
               const std::int64_t j = j_begin + t;
@@ -104,16 +118,17 @@ CondensedMatrix CondensedMatrix::squared_euclidean(const PointsView<Scalar>& poi
             }
           }
         }
-        m.offer_row(i, j_begin, out, count);
+        m.offer_row(i, j_begin, d2.data(), count);
       }
     }
+    i0 = end;
   }
   for (std::int64_t i = 0; i < n; ++i) m.lists_.end_scan(i);
   return m;
 }
 
-template CondensedMatrix CondensedMatrix::squared_euclidean(const PointsView<float>&);
-template CondensedMatrix CondensedMatrix::squared_euclidean(const PointsView<double>&);
+template CondensedMatrix CondensedMatrix::squared_euclidean(const PointsView<float>&, RowRange);
+template CondensedMatrix CondensedMatrix::squared_euclidean(const PointsView<double>&, RowRange);
 
 void CondensedMatrix::offer_row(std::int64_t i, std::int64_t j_begin, const double* d,
                                 std::int64_t count) {
@@ -129,70 +144,95 @@ void CondensedMatrix::offer_row(std::int64_t i, std::int64_t j_begin, const doub
 
 void CondensedMatrix::scan(std::int64_t i, const ActiveSet& active) const {
   lists_.begin_scan(i);
-  // Live j < i: column i of the upper triangle (strided, prefetched); then live j > i: row i
+  // Held live rows k < i: column i (strided, prefetched); then, when row i is held, live k > i
   // (contiguous).
-  std::int64_t j = active.first();
-  Lookahead ahead(active, j, i);
-  for (; j < i; j = active.next(j)) {
-    if (const auto p = ahead.advance(); p >= 0) __builtin_prefetch(&d_[index(p, i)]);
-    lists_.offer(i, j, d_[index(j, i)]);
+  const std::int64_t column_end = std::min(i, rows_.last);
+  std::int64_t k = active.first_from(std::min(rows_.first, column_end));
+  Lookahead ahead(active, k, column_end);
+  for (; k < column_end; k = active.next(k)) {
+    if (const auto p = ahead.advance(); p >= 0) __builtin_prefetch(&d_[local(p, i)]);
+    lists_.offer(i, k, d_[local(k, i)]);
   }
-  if (j == i) j = active.next(j);
-  const double* row = d_.data() + index(i, i + 1) - (i + 1);  // row[j] = d(i, j) for j > i
-  for (; j < active.end(); j = active.next(j)) lists_.offer(i, j, row[j]);
+  if (rows_.contains(i)) {
+    const double* row_i = row(i);
+    for (k = active.next(i); k < active.end(); k = active.next(k)) lists_.offer(i, k, row_i[k]);
+  }
   lists_.end_scan(i);
+}
+
+Nearest CondensedMatrix::held_nearest(std::int64_t i, const ActiveSet& active) const {
+  if (!lists_.known(i)) scan(i, active);
+  if (!lists_.known(i)) return {-1, std::numeric_limits<double>::infinity()};
+  return {lists_.nearest(i), lists_.nearest_distance(i)};
 }
 
 Nearest CondensedMatrix::nearest(std::int64_t i, std::int64_t prefer, const ActiveSet& active,
                                  const std::vector<std::int64_t>& /*sizes*/) const {
-  if (!lists_.known(i)) scan(i, active);
+  const Nearest best = held_nearest(i, active);
   // The chain predecessor wins ties.
-  if (prefer >= 0 && d_[index_any(i, prefer)] <= lists_.nearest_distance(i)) {
-    return {prefer, d_[index_any(i, prefer)]};
-  }
-  return {lists_.nearest(i), lists_.nearest_distance(i)};
+  if (prefer >= 0 && at(i, prefer) <= best.distance) return {prefer, at(i, prefer)};
+  return best;
 }
 
 void CondensedMatrix::merge(std::int64_t dying, std::int64_t survivor, double d,
-                            const std::vector<std::int64_t>& sizes, const ActiveSet& active) {
-  const std::int64_t lo = std::min(dying, survivor);
-  const std::int64_t hi = std::max(dying, survivor);
-  const bool keep_lo = survivor == lo;
+                            const std::vector<std::int64_t>& sizes, const ActiveSet& active,
+                            const double* row_dying) {
+  CONCEPTLENS_CHECK(dying < survivor);
+  const std::int64_t lo = dying;
+  const std::int64_t hi = survivor;
   const auto s_lo = static_cast<double>(sizes[static_cast<std::size_t>(lo)]);
   const auto s_hi = static_cast<double>(sizes[static_cast<std::size_t>(hi)]);
-  lists_.begin_scan(survivor);
-  auto update = [&](std::int64_t k, double& d_lo, double& d_hi) {
+  lists_.begin_scan(hi);
+  // d(k, hi) := LW(d(k, lo), d(k, hi)), written where d(k, hi) is held.
+  auto update = [&](std::int64_t k, double d_lo, double& d_hi) {
     const auto s_k = static_cast<double>(sizes[static_cast<std::size_t>(k)]);
-    const double merged = ward_update(d_lo, d_hi, d, s_lo, s_hi, s_k);
-    (keep_lo ? d_lo : d_hi) = merged;
-    lists_.offer(survivor, k, merged);
-    lists_.merged(k, dying, survivor, merged);
+    d_hi = ward_update(d_lo, d_hi, d, s_lo, s_hi, s_k);
+    lists_.offer(hi, k, d_hi);
+    lists_.merged(k, lo, hi, d_hi);
   };
-  // Three ranges of live k. k < lo: d(k, lo) and d(k, hi) are both in row k, hi - lo apart
-  // (column reads: strided, prefetched).
+  // Lists that may hold lo but whose new entry for hi lives elsewhere only drop lo and hi.
+  auto forget = [&](std::int64_t k) { lists_.merged_elsewhere(k, lo, hi); };
+
+  // Held rows k < lo: d(k, lo) and d(k, hi) are both in row k, hi - lo apart (column reads:
+  // strided, prefetched).
   const auto gap = static_cast<std::size_t>(hi - lo);
-  std::int64_t k = active.first();
-  Lookahead ahead(active, k, lo);
-  for (; k < lo; k = active.next(k)) {
+  const std::int64_t below_lo = std::min(lo, rows_.last);
+  std::int64_t k = active.first_from(std::min(rows_.first, below_lo));
+  Lookahead ahead(active, k, below_lo);
+  for (; k < below_lo; k = active.next(k)) {
     if (const auto p = ahead.advance(); p >= 0) {
-      __builtin_prefetch(&d_[index(p, lo)]);
-      __builtin_prefetch(&d_[index(p, lo) + gap]);
+      __builtin_prefetch(&d_[local(p, lo)]);
+      __builtin_prefetch(&d_[local(p, lo) + gap]);
     }
-    const std::size_t at_lo = index(k, lo);
+    const std::size_t at_lo = local(k, lo);
     update(k, d_[at_lo], d_[at_lo + gap]);
   }
-  // lo < k < hi: d(lo, k) in row lo (contiguous), d(k, hi) in column hi (strided, prefetched).
-  double* row_lo = d_.data() + index(lo, lo + 1) - (lo + 1);  // row_lo[k] = d(lo, k), k > lo
-  k = active.next(lo);
-  Lookahead ahead_hi(active, k, hi);
+  // lo < k < hi: d(lo, k) from row lo, d(k, hi) in held row k (strided, prefetched). Where
+  // row lo is held, the lists of k in rows held elsewhere drop lo.
+  const bool holds_lo = rows_.contains(lo);
+  const std::int64_t held_end = std::min(hi, rows_.last);
+  k = active.first_from(holds_lo ? lo + 1 : std::min(std::max(rows_.first, lo + 1), hi));
+  Lookahead ahead_hi(active, k, held_end);
   for (; k < hi; k = active.next(k)) {
-    if (const auto p = ahead_hi.advance(); p >= 0) __builtin_prefetch(&d_[index(p, hi)]);
-    update(k, row_lo[k], d_[index(k, hi)]);
+    if (const auto p = ahead_hi.advance(); p >= 0 && rows_.contains(p)) {
+      __builtin_prefetch(&d_[local(p, hi)]);
+    }
+    if (rows_.contains(k)) {
+      update(k, row_dying[k], d_[local(k, hi)]);
+    } else if (holds_lo) {
+      forget(k);
+    } else {
+      break;  // past the held rows, with nothing to forget
+    }
   }
-  // k > hi: both rows, contiguous.
-  double* row_hi = d_.data() + index(hi, hi + 1) - (hi + 1);
-  for (k = active.next(hi); k < active.end(); k = active.next(k)) update(k, row_lo[k], row_hi[k]);
-  lists_.end_scan(survivor);
+  // k > hi: row hi is updated where it is held; lists holding lo elsewhere drop it.
+  if (rows_.contains(hi)) {
+    double* row_hi = d_.data() + local(hi, hi + 1) - (hi + 1);
+    for (k = active.next(hi); k < active.end(); k = active.next(k)) update(k, row_dying[k], row_hi[k]);
+  } else if (holds_lo) {
+    for (k = active.next(hi); k < active.end(); k = active.next(k)) forget(k);
+  }
+  lists_.end_scan(hi);
 }
 
 }  // namespace conceptlens::cluster

@@ -1,12 +1,14 @@
 #pragma once
-// Distance source 1 of the NN-chain: a condensed (upper-triangular, row-major) matrix of
-// squared Ward dissimilarities, as SciPy's pdist stores it: entry (i, j), i < j, lives at
-// i*(2n-i-1)/2 + (j-i-1). Memory: n(n-1)/2 doubles + O(n). Merges apply the Lance-Williams
-// update for Ward on squared Euclidean distances.
+// Distance source 1 of the NN-chain: the condensed (upper-triangular, row-major) matrix of
+// squared Ward dissimilarities, as SciPy's pdist stores it: entry (i, j), i < j, lives in row i
+// at offset i*(2n-i-1)/2 + (j-i-1). An object holds the rows [first, last): all of them in the
+// serial case, one shard of them under MPI (mpi/cluster/sharded_matrix.hpp adds the
+// communication). Memory: the held rows' entries + O(n). Merges apply the Lance-Williams update
+// for Ward on squared Euclidean distances.
 //
-// Nearest neighbours are cached in NeighbourLists (see there), kept exact by the merge pass,
-// which rewrites d(j, k) for every live k anyway; the initial lists come out of the distance
-// computation. A row is scanned only when a cluster's list has run empty.
+// Nearest neighbours are cached in NeighbourLists over the held entries (see there), kept exact
+// by the merge pass, which rewrites d(j, k) for every live k anyway; the initial lists come
+// out of the distance computation. A row is scanned only when a cluster's list has run empty.
 #include <cstdint>
 #include <vector>
 
@@ -18,43 +20,80 @@
 
 namespace conceptlens::cluster {
 
+/// A contiguous range of matrix rows [first, last).
+struct RowRange {
+  std::int64_t first = 0;
+  std::int64_t last = 0;
+  bool contains(std::int64_t i) const { return first <= i && i < last; }
+};
+
 class CondensedMatrix {
  public:
-  /// Squared Euclidean distances of the rows of `points`, computed as blocked matrix products
-  /// on centred float64 copies of row blocks (||x||^2 + ||y||^2 - 2 x.y), with pairs that are
-  /// close relative to their norms recomputed directly as sum((x - y)^2) so that small
-  /// distances keep full relative precision. Throws InputError if n(n-1)/2 doubles overflow.
+  /// Rows `rows` of the squared Euclidean distances of the rows of `points`, computed as
+  /// blocked matrix products on centred float64 copies of row blocks (||x||^2 + ||y||^2 - 2 x.y),
+  /// with pairs that are close relative to their norms recomputed directly as sum((x - y)^2) so
+  /// that small distances keep full relative precision. Every entry has the same value whatever
+  /// the row range. Throws InputError if the sizes overflow.
   template <class Scalar>
-  static CondensedMatrix squared_euclidean(const PointsView<Scalar>& points);
+  static CondensedMatrix squared_euclidean(const PointsView<Scalar>& points, RowRange rows);
+  /// The whole matrix.
+  template <class Scalar>
+  static CondensedMatrix squared_euclidean(const PointsView<Scalar>& points) {
+    return squared_euclidean(points, RowRange{0, points.rows()});
+  }
 
-  /// Bytes needed for n points (checked arithmetic; throws InputError on overflow).
-  static std::uint64_t bytes_for(std::int64_t n);
+  /// Bytes for the entries of rows `rows` of an n-point matrix (checked arithmetic; InputError
+  /// on overflow).
+  static std::uint64_t bytes_for(std::int64_t n, RowRange rows);
+  static std::uint64_t bytes_for(std::int64_t n) { return bytes_for(n, RowRange{0, n}); }
 
   std::int64_t size() const { return n_; }
-  double at(std::int64_t i, std::int64_t j) const { return d_[index(i, j)]; }
+  RowRange rows() const { return rows_; }
+  /// Whether this object holds entry (i, j), i != j.
+  bool holds(std::int64_t i, std::int64_t j) const { return rows_.contains(std::min(i, j)); }
+  double at(std::int64_t i, std::int64_t j) const { return d_[local(std::min(i, j), std::max(i, j))]; }
+  /// Row i (held): row(i)[k] = d(i, k) for k > i.
+  const double* row(std::int64_t i) const { return d_.data() + local(i, i + 1) - (i + 1); }
+  /// Entries in row i: n - i - 1.
+  std::int64_t row_length(std::int64_t i) const { return n_ - i - 1; }
 
-  // --- the distance-source interface of nn_chain_ward ---
+  /// The nearest live neighbour of i among the held entries (index -1 when none).
+  Nearest held_nearest(std::int64_t i, const ActiveSet& active) const;
+
+  /// Merges cluster `dying` into `survivor` (dying < survivor, as the chain does): rewrites the
+  /// held entries d(k, survivor) and the neighbour lists. `row_dying` is row `dying` of the
+  /// whole matrix (row_dying[k] = d(dying, k), k > dying) — this object's own row when it holds
+  /// it, else a copy from the rank that does.
+  void merge(std::int64_t dying, std::int64_t survivor, double d,
+             const std::vector<std::int64_t>& sizes, const ActiveSet& active,
+             const double* row_dying);
+
+  // --- the distance-source interface of nn_chain_ward (an object holding every row) ---
   Nearest nearest(std::int64_t i, std::int64_t prefer, const ActiveSet& active,
                   const std::vector<std::int64_t>& sizes) const;
   void merge(std::int64_t dying, std::int64_t survivor, double d,
-             const std::vector<std::int64_t>& sizes, const ActiveSet& active);
+             const std::vector<std::int64_t>& sizes, const ActiveSet& active) {
+    merge(dying, survivor, d, sizes, active, row(dying));
+  }
 
  private:
-  explicit CondensedMatrix(std::int64_t n);
-  std::size_t index(std::int64_t i, std::int64_t j) const {  // requires i < j
-    return static_cast<std::size_t>(i * (2 * n_ - i - 1) / 2 + (j - i - 1));
-  }
-  std::size_t index_any(std::int64_t i, std::int64_t j) const {
-    return i < j ? index(i, j) : index(j, i);
+  CondensedMatrix(std::int64_t n, RowRange rows);
+  /// Offset of entry (i, j), i < j, from the start of the whole matrix.
+  std::int64_t global(std::int64_t i, std::int64_t j) const { return i * (2 * n_ - i - 1) / 2 + (j - i - 1); }
+  /// Position of held entry (i, j), i < j, in d_.
+  std::size_t local(std::int64_t i, std::int64_t j) const {
+    return static_cast<std::size_t>(global(i, j) - base_);
   }
 
   /// Offers the distances d[t] = d(i, j_begin + t), t < count, to the lists of i and each j.
   void offer_row(std::int64_t i, std::int64_t j_begin, const double* d, std::int64_t count);
-  /// Full scan of the live neighbours of i: rebuilds its list.
+  /// Full scan of the held entries of i: rebuilds its list.
   void scan(std::int64_t i, const ActiveSet& active) const;
 
   std::int64_t n_ = 0;
-  LargeBuffer<double> d_;  // n(n-1)/2 entries, on huge pages where possible
+  RowRange rows_;
+  std::int64_t base_ = 0;         // global offset of the first held entry
+  LargeBuffer<double> d_;         // the held entries, on huge pages where possible
   mutable NeighbourLists lists_;  // a cache: filling it does not change the distances
 };
 

@@ -54,25 +54,19 @@ class NeighbourLists {
   void merged(std::int64_t k, std::int64_t i, std::int64_t j, double d) {
     auto& n = count_[at(k)];
     if (n == 0) return;  // unknown: nothing to maintain
+    drop(k, i, j);
     List& list = entries_[at(k)];
-    bool holds_merged = false;
-    for (int q = 0; q < n; ++q) holds_merged |= (list.index[q] == i) | (list.index[q] == j);
-    if (holds_merged) {
-      int kept = 0;
-      for (int q = 0; q < n; ++q) {
-        if (list.index[q] == i || list.index[q] == j) continue;
-        list.index[kept] = list.index[q];
-        list.distance[kept] = list.distance[q];
-        ++kept;
-      }
-      n = kept;
-      bound_[at(k)] = kNoBound;
-    }
     if (complete_[at(k)]) {
       insert(k, j, d, n);
     } else if (n > 0 && before(d, j, list, n - 1)) {
       insert(k, j, d, n);
     }  // an empty, incomplete list is unknown now: the next look-up scans
+  }
+
+  /// After merging i and j into j, where k's distance to the union is kept by another shard:
+  /// i and j leave k's list.
+  void merged_elsewhere(std::int64_t k, std::int64_t i, std::int64_t j) {
+    if (count_[at(k)] > 0) drop(k, i, j);
   }
 
  private:
@@ -82,6 +76,24 @@ class NeighbourLists {
   };
 
   static std::size_t at(std::int64_t k) { return static_cast<std::size_t>(k); }
+
+  /// Removes i and j from k's list, if there.
+  void drop(std::int64_t k, std::int64_t i, std::int64_t j) {
+    auto& n = count_[at(k)];
+    List& list = entries_[at(k)];
+    bool holds = false;
+    for (int q = 0; q < n; ++q) holds |= (list.index[q] == i) | (list.index[q] == j);
+    if (!holds) return;
+    int kept = 0;
+    for (int q = 0; q < n; ++q) {
+      if (list.index[q] == i || list.index[q] == j) continue;
+      list.index[kept] = list.index[q];
+      list.distance[kept] = list.distance[q];
+      ++kept;
+    }
+    n = kept;
+    bound_[at(k)] = kNoBound;
+  }
 
   static bool before(double d, std::int64_t c, const List& list, int q) {
     return d < list.distance[q] || (d == list.distance[q] && c < list.index[q]);

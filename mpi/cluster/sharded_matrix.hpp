@@ -1,0 +1,62 @@
+#pragma once
+// Distributed distance source for the NN-chain (src/cluster/nn_chain.hpp): the condensed Ward
+// matrix sharded by rows over the ranks of a communicator, each shard a CondensedMatrix over
+// its rows. Every rank runs the same chain; the chain's decisions are global:
+//   nearest(): each rank finds the nearest neighbour of the chain's tip among the entries it
+//              holds (its neighbour lists answer most look-ups without a scan); one
+//              MPI_Allreduce picks the global (distance, index) minimum and the distance to the
+//              chain predecessor. Critical path per chain step: one local look-up, O(n/P) when
+//              it must scan, + one allreduce of 24 bytes.
+//   merge():   the rank holding row `dying` broadcasts it (MPI_Bcast, n - dying - 1 doubles);
+//              every rank applies the Lance-Williams update to the entries d(k, survivor) it
+//              holds. Critical path per merge: one broadcast of O(n) + O(n/P) updates.
+// Rows are split so that every rank holds about the same number of entries (n^2/2P). The
+// result is bitwise the same for every rank count: each entry is computed by the same product
+// on a global grid, and every decision uses the same comparisons as the serial source.
+#include <mpi.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "cluster/condensed_matrix.hpp"
+#include "cluster/linkage.hpp"
+
+namespace conceptlens::mpi {
+
+/// Local. The rows of an n-point condensed matrix that rank `rank` of `ranks` holds: contiguous,
+/// balanced by entry count.
+cluster::RowRange balanced_rows(std::int64_t n, int rank, int ranks);
+
+class ShardedMatrix {
+ public:
+  /// Collective. Computes this rank's shard from the points (every rank passes all points).
+  template <class Scalar>
+  ShardedMatrix(MPI_Comm comm, const cluster::PointsView<Scalar>& points);
+  ShardedMatrix(const ShardedMatrix&) = delete;
+  ShardedMatrix& operator=(const ShardedMatrix&) = delete;
+  ~ShardedMatrix();
+
+  std::int64_t size() const { return shard_.size(); }
+
+  // --- the distance-source interface of nn_chain_ward; both collective ---
+  cluster::Nearest nearest(std::int64_t i, std::int64_t prefer, const cluster::ActiveSet& active,
+                           const std::vector<std::int64_t>& sizes) const;
+  void merge(std::int64_t dying, std::int64_t survivor, double d,
+             const std::vector<std::int64_t>& sizes, const cluster::ActiveSet& active);
+
+ private:
+  int owner(std::int64_t row) const;
+
+  MPI_Comm comm_;
+  std::vector<std::int64_t> first_rows_;  ///< first row of each rank, then n
+  cluster::CondensedMatrix shard_;
+  std::vector<double> row_buffer_;
+  MPI_Datatype candidate_type_ = MPI_DATATYPE_NULL;
+  MPI_Op candidate_min_ = MPI_OP_NULL;
+};
+
+/// Collective. Ward linkage of the points (identical on every rank and for every rank count).
+template <class Scalar>
+cluster::Linkage sharded_ward_linkage(MPI_Comm comm, const cluster::PointsView<Scalar>& points);
+
+}  // namespace conceptlens::mpi

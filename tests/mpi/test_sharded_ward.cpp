@@ -1,0 +1,98 @@
+// The sharded matrix gives the serial core's linkage bitwise, at any rank count, including
+// ranks whose shard is empty; and the shards cover the rows once, balanced by entries.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "cluster/sharded_matrix.hpp"
+#include "cluster/ward.hpp"
+#include "comm/communicator.hpp"
+#include "store/npy.hpp"
+
+namespace cl = conceptlens::cluster;
+namespace mpi = conceptlens::mpi;
+
+namespace {
+
+cl::RowMatrix<double> blobs(std::uint64_t seed, std::int64_t n, std::int64_t d) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal;
+  cl::RowMatrix<double> x(n, d);
+  Eigen::RowVectorXd centre = Eigen::RowVectorXd::Zero(d);
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (i == 0 || rng() % 7 == 0) {
+      for (std::int64_t c = 0; c < d; ++c) centre[c] = 5 * normal(rng);
+    }
+    for (std::int64_t c = 0; c < d; ++c) x(i, c) = centre[c] + normal(rng);
+  }
+  return x;
+}
+
+template <class Scalar>
+void expect_same_as_serial(const cl::PointsView<Scalar>& points) {
+  const auto serial = cl::ward_linkage(points, cl::DistanceSource::matrix);
+  const auto sharded = mpi::sharded_ward_linkage(MPI_COMM_WORLD, points);
+  ASSERT_EQ(sharded.n, serial.n);
+  ASSERT_EQ(sharded.merges.size(), serial.merges.size());
+  for (std::size_t q = 0; q < serial.merges.size(); ++q) {
+    ASSERT_EQ(sharded.merges[q].a, serial.merges[q].a) << "merge " << q;
+    ASSERT_EQ(sharded.merges[q].b, serial.merges[q].b) << "merge " << q;
+    ASSERT_EQ(sharded.merges[q].height, serial.merges[q].height) << "merge " << q;  // bitwise
+    ASSERT_EQ(sharded.merges[q].size, serial.merges[q].size) << "merge " << q;
+  }
+}
+
+}  // namespace
+
+TEST(BalancedRows, CoverEveryRowOnceWithBalancedEntries) {
+  for (std::int64_t n : {0, 1, 2, 3, 10, 1000, 20001}) {
+    for (int ranks = 1; ranks <= 7; ++ranks) {
+      std::int64_t next = 0;
+      double largest = 0;
+      for (int r = 0; r < ranks; ++r) {
+        const auto rows = mpi::balanced_rows(n, r, ranks);
+        EXPECT_EQ(rows.first, next) << "n " << n << " rank " << r << "/" << ranks;
+        EXPECT_LE(rows.first, rows.last);
+        double entries = 0;
+        for (auto i = rows.first; i < rows.last; ++i) entries += static_cast<double>(n - i - 1);
+        largest = std::max(largest, entries);
+        next = rows.last;
+      }
+      EXPECT_EQ(next, n);
+      const double total = 0.5 * static_cast<double>(n) * static_cast<double>(n - 1);
+      if (n >= 1000) {
+        EXPECT_LE(largest, total / ranks + static_cast<double>(n)) << n << " on " << ranks;
+      }
+    }
+  }
+}
+
+TEST(ShardedWard, EqualsTheSerialCoreBitwise) {
+  for (std::uint64_t seed : {1, 2, 3}) {
+    const auto n = static_cast<std::int64_t>(50 + 150 * seed);
+    SCOPED_TRACE("seed " + std::to_string(seed) + ", n = " + std::to_string(n));
+    const auto x = blobs(seed, n, 12);
+    expect_same_as_serial(cl::PointsView<double>(x.data(), x.rows(), x.cols()));
+  }
+}
+
+TEST(ShardedWard, Float32GoldenCase) {
+  const auto points = conceptlens::store::read_npy_matrix(std::string(CONCEPTLENS_GOLDEN_DIR) +
+                                                          "/n1200_d32_f32.points.npy");
+  const auto& values = std::get<std::vector<float>>(points.values);
+  expect_same_as_serial(cl::PointsView<float>(values.data(), points.rows, points.cols));
+}
+
+TEST(ShardedWard, MoreRanksThanRowsAndTinyInputs) {
+  for (std::int64_t n : {1, 2, 3, 5}) {
+    SCOPED_TRACE("n = " + std::to_string(n));
+    const auto x = blobs(40 + static_cast<std::uint64_t>(n), n, 3);
+    expect_same_as_serial(cl::PointsView<double>(x.data(), x.rows(), x.cols()));
+  }
+}
+
+TEST(ShardedWard, TiesFollowTheDocumentedRule) {
+  cl::RowMatrix<double> x(6, 1);
+  x << 0, 1, 2, 3, 4, 5;  // every neighbour at distance 1
+  expect_same_as_serial(cl::PointsView<double>(x.data(), x.rows(), x.cols()));
+}
