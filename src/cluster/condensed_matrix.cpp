@@ -40,10 +40,13 @@ class Lookahead {
   std::int64_t limit_;
 };
 
+/// out[0, rows) = points[first, first + rows) - mean, in float64; `out` keeps its capacity
+/// from call to call (no allocation, no page faults in the loop).
 template <class Scalar>
-RowMatrix<double> centred_block(const PointsView<Scalar>& points, std::int64_t first,
-                                std::int64_t rows, const Eigen::RowVectorXd& mean) {
-  return points.middleRows(first, rows).template cast<double>().rowwise() - mean;
+void centre_rows(const PointsView<Scalar>& points, std::int64_t first, std::int64_t rows,
+                 const Eigen::RowVectorXd& mean, RowMatrix<double>& out) {
+  if (out.rows() < rows) out.resize(rows, points.cols());
+  out.topRows(rows) = points.middleRows(first, rows).template cast<double>().rowwise() - mean;
 }
 }  // namespace
 
@@ -79,25 +82,27 @@ CondensedMatrix CondensedMatrix::squared_euclidean(const PointsView<Scalar>& poi
   // Distances do not change under translation; centring makes norms comparable to distances.
   const Eigen::RowVectorXd mean = points.template cast<double>().colwise().mean();
   Eigen::VectorXd norms(n);
+  RowMatrix<double> xi(std::min(kRowBlock, n), points.cols());
+  RowMatrix<double> xj(std::min(kColBlock, n), points.cols());
+  RowMatrix<double> products(xi.rows(), xj.rows());
   for (std::int64_t first = 0; first < n; first += kColBlock) {
     const std::int64_t count = std::min(kColBlock, n - first);
-    norms.segment(first, count) = centred_block(points, first, count, mean).rowwise().squaredNorm();
+    centre_rows(points, first, count, mean, xj);
+    norms.segment(first, count) = xj.topRows(count).rowwise().squaredNorm();
   }
 
   // Row blocks and column panels lie on one global grid, and a row range that cuts a block
   // still multiplies the whole block: every entry comes out of the same product call whatever
   // the row range (BLAS may sum differently for other shapes), so shards agree bitwise.
-  RowMatrix<double> products;
   for (std::int64_t i0 = rows.first; i0 < std::min(rows.last, n - 1);) {
     const std::int64_t grid = i0 / kRowBlock * kRowBlock;
     const std::int64_t block_rows = std::min(kRowBlock, n - grid);
     const std::int64_t end = std::min(grid + block_rows, rows.last);  // held rows [i0, end)
-    const RowMatrix<double> xi = centred_block(points, grid, block_rows, mean);
+    centre_rows(points, grid, block_rows, mean, xi);
     for (std::int64_t j0 = grid; j0 < n; j0 += kColBlock) {
       const std::int64_t bj = std::min(kColBlock, n - j0);
       if (j0 + bj <= i0 + 1) continue;  // entirely left of the diagonal
-      const RowMatrix<double> xj = centred_block(points, j0, bj, mean);
-      products.resize(block_rows, bj);
+      centre_rows(points, j0, bj, mean, xj);
       product_abt(xi.data(), block_rows, xj.data(), bj, points.cols(), products.data());
       for (std::int64_t i = i0; i < end; ++i) {
         const std::int64_t r = i - grid;
@@ -106,7 +111,7 @@ CondensedMatrix CondensedMatrix::squared_euclidean(const PointsView<Scalar>& poi
         if (count <= 0) continue;
         const double norm_i = norms[i];
         Eigen::Map<Eigen::ArrayXd> d2(&m.d_[m.local(i, j_begin)], count);
-        const Eigen::Map<const Eigen::ArrayXd> dot(&products(r, j_begin - j0), count);
+        const Eigen::Map<const Eigen::ArrayXd> dot(products.data() + r * bj + (j_begin - j0), count);
         const Eigen::Map<const Eigen::ArrayXd> norm_j(&norms[j_begin], count);
         d2 = (norm_i + norm_j) - 2.0 * dot;
         if ((d2 < kRecomputeShare * (norm_i + norm_j)).any()) {
