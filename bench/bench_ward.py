@@ -11,8 +11,8 @@ Each tool clusters the same points in its own fresh child process, single-thread
 Printed per tool:
   * cluster s: wall time inside the child around the clustering only. For the Python peers
     that is the linkage call (sklearn: fit); loading the points, importing and cutting the
-    tree are left out. For conceptlens it is the `cluster_seconds` attribute of CLUSTERS.h5
-    when the binary writes one, else its log line "Ward linkage done in X s", else n/a;
+    tree are left out. For conceptlens it is its log line "Ward linkage done in X s" (reading
+    the points and writing the outputs left out), else n/a;
   * process s: wall time of the whole child process (start, imports, load, cluster, write);
   * peak RSS: ru_maxrss of the child from os.wait4 (KiB on Linux), in MiB;
   * ratios of time and of peak memory to conceptlens (or, when it is skipped, to the first
@@ -269,19 +269,13 @@ def run_tool_once(spawner, tool, args, points, work, env, rep):
                 return res
             res["labels"] = relabel(h5[key][()])
             res["linkage"] = h5["linkage"][()] if "linkage" in h5 else None
-            for name in ("cluster_seconds", "seconds_cluster", "ward_seconds"):
-                if name in h5.attrs:
-                    res["cluster_s"] = float(h5.attrs[name])
-                    res["cluster_s_from"] = "attribute " + name
-                    break
-        if res["cluster_s"] is None:
-            # Fallback: the log line "Ward linkage done in 12.34 s" (10 ms resolution).
-            import re
-            with open(log_path, "rb") as f:
-                m = re.findall(rb"Ward linkage done in ([0-9.]+) ?s", f.read())
-            if m:
-                res["cluster_s"] = float(m[-1])
-                res["cluster_s_from"] = "log line"
+        # The log line "Ward linkage done in 12.34 s" (10 ms resolution).
+        import re
+        with open(log_path, "rb") as f:
+            m = re.findall(rb"Ward linkage done in ([0-9.]+) ?s", f.read())
+        if m:
+            res["cluster_s"] = float(m[-1])
+            res["cluster_s_from"] = "log line"
         os.remove(out)  # keep the temp dir small at large n
     else:
         with open(result_path) as f:
@@ -515,7 +509,7 @@ def main():
                 print("  ".join("-" * w for w in widths))
         print()
         print("cluster s: inside the child, around the clustering call only (conceptlens: "
-              "the cluster_seconds attribute of CLUSTERS.h5, else its log line 'Ward linkage "
+              "its log line 'Ward linkage "
               "done in X s', else n/a); process s: the whole child "
               "process. peak RSS: ru_maxrss from os.wait4. RSS before: the Python child's RSS "
               "after imports and loading the points. Times are medians over %d run(s)."
