@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstdio>
 #include <optional>
 #include <variant>
 
@@ -46,16 +47,20 @@ Outcome run_cluster(MPI_Comm comm, const app::ClusterOptions& options) {
   if (!outcome.ok()) return outcome;
 
   std::optional<app::ClusterOutputs> outputs;
-  cluster::DistanceSource source = cluster::DistanceSource::matrix;
+  app::ClusterPlan plan;
   const std::uint64_t available = available_per_rank(comm);
+  const std::size_t point_bytes = std::holds_alternative<std::vector<float>>(inputs.points.values) ? 4 : 8;
   outcome = agree(comm, capture([&] {
-    source = app::choose_distance_source(options, inputs.points.rows, size(comm), available);
-    if (root) outputs.emplace(app::claim_cluster_outputs(options, inputs));
+    plan = app::plan_cluster(options, inputs.points.rows, inputs.points.cols, point_bytes, size(comm), available);
+    if (root && !options.dry_run) outputs.emplace(app::claim_cluster_outputs(options, inputs));
   }));
   if (!outcome.ok()) return outcome;
-
-  spdlog::info("clustering {} points of dimension {} ({} mode, {} rank(s))", inputs.points.rows,
-               inputs.points.cols, cluster::to_string(source), size(comm));
+  if (options.dry_run) {
+    if (root) std::printf("plan: %s\n", app::describe(plan, inputs.points.rows, inputs.points.cols).c_str());
+    return outcome;
+  }
+  const cluster::DistanceSource source = plan.source;
+  spdlog::info("clustering: {}", app::describe(plan, inputs.points.rows, inputs.points.cols));
   const auto start = std::chrono::steady_clock::now();
   cluster::Linkage linkage;
   if (source == cluster::DistanceSource::matrix) {

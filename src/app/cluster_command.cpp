@@ -19,8 +19,11 @@ using cluster::DistanceSource;
 
 namespace {
 
-/// Share of the available memory the distance matrix may take when no budget is given.
+/// Share of the available memory a rank may plan for when no budget is given.
 constexpr double kDefaultMemoryShare = 0.8;
+/// O(n) state per point besides the points and the distances: neighbour lists, active set,
+/// sizes, the broadcast row, the linkage.
+constexpr std::uint64_t kBytesPerPoint = 256;
 
 }  // namespace
 
@@ -40,12 +43,14 @@ void setup_cluster_command(CLI::App& command, ClusterOptions& options) {
   command.add_option("--out", options.out, "output CLUSTERS.h5")->required();
   command.add_option("--mode", options.mode,
                      "distance source: matrix (n^2/2 doubles), vector (centroids, n*d doubles), "
-                     "auto (matrix when it fits --memory)")
+                     "auto (matrix when it fits --memory-per-rank)")
       ->check(CLI::IsMember({"auto", "matrix", "vector"}))
       ->capture_default_str();
-  command.add_option("--memory", options.memory,
-                     "memory per rank for the distance matrix in auto mode (e.g. 4GiB; default 80% "
-                     "of the node's available memory shared by the ranks on the node)");
+  command.add_option("--memory-per-rank", options.memory_per_rank,
+                     "memory budget per rank (e.g. 4GiB; default 80% of the node's available memory "
+                     "shared by the ranks on the node); plans that cannot fit are refused");
+  command.add_flag("--dry-run", options.dry_run,
+                   "print the plan (n, d, mode, bytes per rank) and check that it fits, without clustering");
   command.add_option("--conceptx-dir", options.conceptx_dir,
                      "also write ConceptX's clusters-K.txt for each K into this directory (needs --vocab)");
 }
@@ -91,19 +96,54 @@ ClusterInputs load_cluster_inputs(const ClusterOptions& options) {
   return inputs;
 }
 
-cluster::DistanceSource choose_distance_source(const ClusterOptions& options, std::int64_t n, int ranks,
-                                               std::uint64_t available_per_rank) {
-  if (options.mode == "matrix") return DistanceSource::matrix;
-  if (options.mode == "vector") return DistanceSource::vector;
-  const std::uint64_t need = cluster::CondensedMatrix::bytes_for(n) / static_cast<std::uint64_t>(ranks);
-  const std::uint64_t budget =
-      options.memory.empty()
+namespace {
+
+/// Memory of one rank for each distance source (estimates of the peak).
+std::uint64_t matrix_bytes_per_rank(std::int64_t n, std::int64_t d, std::size_t point_bytes, int ranks) {
+  const auto un = static_cast<std::uint64_t>(n);
+  // The largest shard exceeds the average by at most one row.
+  const std::uint64_t shard = cluster::CondensedMatrix::bytes_for(n) / static_cast<std::uint64_t>(ranks) + un * 8;
+  return shard + un * static_cast<std::uint64_t>(d) * point_bytes + un * kBytesPerPoint;
+}
+
+std::uint64_t vector_bytes_per_rank(std::int64_t n, std::int64_t d, std::size_t point_bytes) {
+  const auto values = static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(d);
+  return values * (point_bytes + sizeof(double)) + static_cast<std::uint64_t>(n) * kBytesPerPoint;
+}
+
+}  // namespace
+
+ClusterPlan plan_cluster(const ClusterOptions& options, std::int64_t n, std::int64_t d,
+                         std::size_t point_bytes, int ranks, std::uint64_t available_per_rank) {
+  ClusterPlan plan;
+  plan.ranks = ranks;
+  plan.budget_per_rank =
+      options.memory_per_rank.empty()
           ? static_cast<std::uint64_t>(kDefaultMemoryShare * static_cast<double>(available_per_rank))
-          : parse_bytes(options.memory, "--memory");
-  const auto source = need <= budget ? DistanceSource::matrix : DistanceSource::vector;
-  spdlog::info("mode auto: the distance matrix needs {} per rank on {} rank(s), the budget is {} per rank: {} mode",
-               format_bytes(need), ranks, format_bytes(budget), cluster::to_string(source));
-  return source;
+          : parse_bytes(options.memory_per_rank, "--memory-per-rank");
+  const std::uint64_t matrix = matrix_bytes_per_rank(n, d, point_bytes, ranks);
+  const std::uint64_t vector = vector_bytes_per_rank(n, d, point_bytes);
+  if (options.mode == "matrix" || (options.mode == "auto" && matrix <= plan.budget_per_rank)) {
+    plan.source = DistanceSource::matrix;
+    plan.bytes_per_rank = matrix;
+  } else {
+    plan.source = DistanceSource::vector;
+    plan.bytes_per_rank = vector;
+  }
+  if (plan.bytes_per_rank > plan.budget_per_rank) {
+    throw InputError("the plan does not fit the memory per rank (--memory-per-rank): " + describe(plan, n, d) +
+                     ". The matrix mode needs " +
+                     format_bytes(matrix) + " per rank on " + std::to_string(ranks) +
+                     " rank(s) (it shrinks with more ranks); the vector mode needs " + format_bytes(vector));
+  }
+  return plan;
+}
+
+std::string describe(const ClusterPlan& plan, std::int64_t n, std::int64_t d) {
+  return "n = " + std::to_string(n) + " points of d = " + std::to_string(d) + ", " +
+         cluster::to_string(plan.source) + " mode on " + std::to_string(plan.ranks) + " rank(s)" +
+         (plan.source == DistanceSource::vector ? " (computed on rank 0)" : "") + ", about " +
+         format_bytes(plan.bytes_per_rank) + " per rank (budget " + format_bytes(plan.budget_per_rank) + ")";
 }
 
 ClusterOutputs claim_cluster_outputs(const ClusterOptions& options, const ClusterInputs& inputs) {

@@ -26,7 +26,8 @@ struct ClusterOptions {
   std::vector<std::int64_t> ks;        ///< numbers of clusters to cut at
   std::filesystem::path out;           ///< CLUSTERS.h5
   std::string mode = "auto";           ///< distance source: auto | matrix | vector
-  std::string memory = "";             ///< memory per rank for the matrix (e.g. 4GiB); "" = 80% of MemAvailable
+  std::string memory_per_rank = "";    ///< memory budget per rank (e.g. 4GiB); "" = 80% of the node's share
+  bool dry_run = false;                ///< print the plan (and check it fits) without clustering
   std::filesystem::path conceptx_dir;  ///< where to write clusters-K.txt (optional)
 };
 
@@ -44,11 +45,22 @@ struct ClusterInputs {
 /// Reads and checks the points, the vocab and K. Throws InputError naming the file.
 ClusterInputs load_cluster_inputs(const ClusterOptions& options);
 
-/// The distance source for n points on `ranks` ranks: as asked, or for --mode auto the matrix
-/// when its share per rank fits the memory per rank (--memory, else 80% of
-/// `available_per_rank`).
-cluster::DistanceSource choose_distance_source(const ClusterOptions& options, std::int64_t n, int ranks,
-                                               std::uint64_t available_per_rank);
+/// How a clustering will run: the distance source and its memory per rank.
+struct ClusterPlan {
+  cluster::DistanceSource source = cluster::DistanceSource::matrix;
+  int ranks = 1;
+  std::uint64_t bytes_per_rank = 0;   ///< estimated peak of the busiest rank
+  std::uint64_t budget_per_rank = 0;  ///< --memory-per-rank, else 80% of the available share
+};
+
+/// Plans the clustering of n points of dimension d (stored with `point_bytes` bytes per value)
+/// on `ranks` ranks: --mode as asked, or for auto the matrix when it fits the budget per rank,
+/// else the vector mode. Throws InputError, with the figures, when the plan cannot fit.
+ClusterPlan plan_cluster(const ClusterOptions& options, std::int64_t n, std::int64_t d,
+                         std::size_t point_bytes, int ranks, std::uint64_t available_per_rank);
+
+/// The plan in words, for --dry-run and the log.
+std::string describe(const ClusterPlan& plan, std::int64_t n, std::int64_t d);
 
 /// Every output file, claimed before the long computation so that an unwritable path fails at
 /// once; nothing appears under the final names before commit.

@@ -95,7 +95,8 @@ TEST_F(Cli, HelpListsTheOptions) {
   EXPECT_NE(top.output.find("cluster"), std::string::npos) << top.output;
   const auto result = run(1, "cluster --help");
   EXPECT_EQ(result.code, 0);
-  for (const char* option : {"--points", "--vocab", "--k", "--out", "--mode", "--conceptx-dir"}) {
+  for (const char* option : {"--points", "--vocab", "--k", "--out", "--mode", "--memory-per-rank", "--dry-run",
+                             "--conceptx-dir"}) {
     EXPECT_NE(result.output.find(option), std::string::npos) << option << "\n" << result.output;
   }
 }
@@ -188,6 +189,28 @@ TEST_F(Cli, UnwritableOutputIsRejectedBeforeClustering) {
   expect_failure("cluster --points " + kDemoPoints.string() + " --k 2 --out " +
                      (dir_ / "missing" / "out.h5").string(),
                  3, {(dir_ / "missing").string()});
+}
+
+TEST_F(Cli, DryRunPrintsThePlanAndWritesNothing) {
+  for (int ranks : {1, 3}) {
+    const auto result = run(ranks, "cluster --points " + kDemoPoints.string() + " --k 5 --dry-run --out " +
+                                       (dir_ / "out.h5").string());
+    EXPECT_EQ(result.code, 0) << result.output;
+    EXPECT_EQ(count(result.output, "plan: n = 203 points of d = 32, matrix mode on " + std::to_string(ranks) +
+                                       " rank(s)"), 1u) << result.output;
+    EXPECT_TRUE(files().empty());
+  }
+}
+
+TEST_F(Cli, PlansThatCannotFitAreRefused) {
+  expect_failure("cluster --points " + kDemoPoints.string() + " --k 5 --mode matrix --memory-per-rank 1KiB --out " +
+                     (dir_ / "out.h5").string(),
+                 2, {"does not fit the memory per rank", "matrix mode", "budget 1.00 KiB"});
+  // auto falls back to the vector mode when the matrix does not fit but the centroids do
+  const auto result = run(2, "cluster --points " + kDemoPoints.string() +
+                                 " --k 5 --memory-per-rank 140KiB --dry-run --out " + (dir_ / "out.h5").string());
+  EXPECT_EQ(result.code, 0) << result.output;
+  EXPECT_NE(result.output.find("vector mode on 2 rank(s)"), std::string::npos) << result.output;
 }
 
 TEST_F(Cli, UsageErrorsExitWithOne) {
