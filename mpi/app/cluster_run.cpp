@@ -7,6 +7,7 @@
 #include <optional>
 #include <variant>
 
+#include "cluster/panel_product.hpp"
 #include "cluster/sharded_matrix.hpp"
 #include "comm/communicator.hpp"
 #include "util/memory.hpp"
@@ -61,6 +62,7 @@ Outcome run_cluster(MPI_Comm comm, const app::ClusterOptions& options) {
   }
   const cluster::DistanceSource source = plan.source;
   spdlog::info("clustering: {}", app::describe(plan, inputs.points.rows, inputs.points.cols));
+  if (source == cluster::DistanceSource::matrix) spdlog::info("distance products: {}", cluster::product_backend());
   const auto start = std::chrono::steady_clock::now();
   cluster::Linkage linkage;
   if (source == cluster::DistanceSource::matrix) {

@@ -93,7 +93,7 @@ cluster::Nearest ShardedMatrix::nearest(std::int64_t i, std::int64_t prefer,
   Candidate mine{std::numeric_limits<double>::infinity(), held.distance, held.index};
   if (prefer >= 0 && shard_.holds(i, prefer)) mine.to_prefer = shard_.at(i, prefer);
   Candidate global = mine;
-  MPI_Allreduce(&mine, &global, 1, candidate_type_, candidate_min_, comm_);
+  MPI_Allreduce(&mine, &global, 1, candidate_type_, candidate_min_, comm_.get());
   // The chain predecessor wins ties.
   if (prefer >= 0 && global.to_prefer <= global.distance) return {prefer, global.to_prefer};
   return {global.index, global.distance};
@@ -106,10 +106,10 @@ void ShardedMatrix::merge(std::int64_t dying, std::int64_t survivor, double d,
   const std::int64_t length = shard_.row_length(dying);
   // row_buffer_[k] = d(dying, k) for k > dying, as in the shard that holds the row.
   double* row = row_buffer_.data() + dying + 1;
-  if (from == mpi::rank(comm_)) {
+  if (from == comm_.rank()) {
     std::memcpy(row, shard_.row(dying) + dying + 1, static_cast<std::size_t>(length) * sizeof(double));
   }
-  MPI_Bcast(row, static_cast<int>(length), MPI_DOUBLE, from, comm_);
+  MPI_Bcast(row, static_cast<int>(length), MPI_DOUBLE, from, comm_.get());
   shard_.merge(dying, survivor, d, sizes, active, row_buffer_.data());
 }
 

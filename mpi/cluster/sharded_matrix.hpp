@@ -20,6 +20,7 @@
 
 #include "cluster/condensed_matrix.hpp"
 #include "cluster/linkage.hpp"
+#include "comm/communicator.hpp"
 
 namespace conceptlens::mpi {
 
@@ -47,7 +48,7 @@ class ShardedMatrix {
  private:
   int owner(std::int64_t row) const;
 
-  MPI_Comm comm_;
+  Communicator comm_;                     ///< a duplicate: the chain's messages stay apart
   std::vector<std::int64_t> first_rows_;  ///< first row of each rank, then n
   cluster::CondensedMatrix shard_;
   std::vector<double> row_buffer_;
