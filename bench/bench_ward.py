@@ -4,6 +4,8 @@
 Each tool clusters the same points in its own fresh child process, single-threaded:
   conceptlens            `conceptlens cluster --points P.npy --k K --out OUT.h5 --mode matrix`
   conceptlens-vector     the same with `--mode vector` (not run unless named in --tools)
+  conceptlens-np2        the matrix mode under `mpirun -n 2` (sharded matrix; not run unless
+                         named in --tools); its peak RSS is that of the largest rank
   fastcluster            fastcluster.linkage(X, method='ward', metric='euclidean')
   fastcluster-vector     fastcluster.linkage_vector(X, method='ward', metric='euclidean')
   sklearn                sklearn.cluster.AgglomerativeClustering(n_clusters=K, linkage='ward',
@@ -45,6 +47,7 @@ PYTHON = "/usr/bin/python3"
 TOOLS = {
     "conceptlens": "conceptlens --mode matrix",
     "conceptlens-vector": "conceptlens --mode vector",
+    "conceptlens-np2": "conceptlens --mode matrix, 2 ranks",
     "fastcluster": "fastcluster.linkage",
     "fastcluster-vector": "fastcluster.linkage_vector",
     "sklearn": "sklearn AgglomerativeClustering",
@@ -248,6 +251,10 @@ def run_tool_once(spawner, tool, args, points, work, env, rep):
         mode = "vector" if tool == "conceptlens-vector" else "matrix"
         cmd = [args.conceptlens, "cluster", "--points", points, "--k", str(args.k),
                "--out", out, "--mode", mode]
+        if tool == "conceptlens-np2":
+            # mpirun waits for its ranks, so wait4's ru_maxrss is the largest rank's peak.
+            import shutil
+            cmd = [shutil.which("mpirun") or "/usr/bin/mpirun", "--oversubscribe", "-n", "2"] + cmd
     else:
         cmd = [PYTHON, os.path.abspath(__file__), "--child", tool, "--points", points,
                "--k", str(args.k), "--labels-out", labels_path, "--linkage-out", linkage_path,
@@ -360,7 +367,7 @@ def main():
     skip = set()
     for s in split_list(args.skip):
         if s == "conceptlens":
-            skip.update({"conceptlens", "conceptlens-vector"})
+            skip.update({"conceptlens", "conceptlens-vector", "conceptlens-np2"})
         else:
             skip.add(tool_key(s))
     tools = [t for t in tools if t not in skip]
