@@ -37,41 +37,21 @@ void combine(void* in, void* inout, int* count, MPI_Datatype* /*type*/) {
 
 }  // namespace
 
-cluster::RowRange balanced_rows(std::int64_t n, int rank, int ranks) {
-  // Row r holds n - r - 1 entries; rank q starts at the first row whose preceding entries
-  // reach q/P of the total.
-  const double total = 0.5 * static_cast<double>(n) * static_cast<double>(n - 1);
-  auto start = [&](int q) {
-    if (q <= 0) return std::int64_t{0};
-    if (q >= ranks) return n;
-    const double target = total * q / ranks;
-    std::int64_t row = 0;
-    double before_row = 0;
-    while (row < n && before_row < target) {
-      before_row += static_cast<double>(n - row - 1);
-      ++row;
-    }
-    return row;
-  };
-  return {start(rank), start(rank + 1)};
-}
-
 template <class Scalar>
-ShardedMatrix::ShardedMatrix(MPI_Comm comm, const cluster::PointsView<Scalar>& points)
+ShardedMatrix::ShardedMatrix(MPI_Comm comm, const cluster::PointsView<Scalar>& points,
+                             std::int64_t block_rows)
     : comm_(comm),
+      block_rows_(block_rows),
       shard_(cluster::CondensedMatrix::squared_euclidean(
-          points, balanced_rows(points.rows(), mpi::rank(comm), mpi::size(comm)))) {
-  const int ranks = mpi::size(comm);
-  for (int q = 0; q < ranks; ++q) first_rows_.push_back(balanced_rows(points.rows(), q, ranks).first);
-  first_rows_.push_back(points.rows());
+          points, cluster::block_cyclic_rows(points.rows(), mpi::rank(comm), mpi::size(comm), block_rows))) {
   row_buffer_.resize(static_cast<std::size_t>(std::max<std::int64_t>(points.rows(), 1)));
   MPI_Type_contiguous(sizeof(Candidate), MPI_BYTE, &candidate_type_);
   MPI_Type_commit(&candidate_type_);
   MPI_Op_create(&combine, /*commute=*/1, &candidate_min_);
 }
 
-template ShardedMatrix::ShardedMatrix(MPI_Comm, const cluster::PointsView<float>&);
-template ShardedMatrix::ShardedMatrix(MPI_Comm, const cluster::PointsView<double>&);
+template ShardedMatrix::ShardedMatrix(MPI_Comm, const cluster::PointsView<float>&, std::int64_t);
+template ShardedMatrix::ShardedMatrix(MPI_Comm, const cluster::PointsView<double>&, std::int64_t);
 
 ShardedMatrix::~ShardedMatrix() {
   int finalized = 0;
@@ -82,8 +62,7 @@ ShardedMatrix::~ShardedMatrix() {
 }
 
 int ShardedMatrix::owner(std::int64_t row) const {
-  const auto after = std::upper_bound(first_rows_.begin(), first_rows_.end() - 1, row);
-  return static_cast<int>(after - first_rows_.begin()) - 1;
+  return static_cast<int>(row / block_rows_ % comm_.size());
 }
 
 cluster::Nearest ShardedMatrix::nearest(std::int64_t i, std::int64_t prefer,
@@ -114,12 +93,13 @@ void ShardedMatrix::merge(std::int64_t dying, std::int64_t survivor, double d,
 }
 
 template <class Scalar>
-cluster::Linkage sharded_ward_linkage(MPI_Comm comm, const cluster::PointsView<Scalar>& points) {
-  ShardedMatrix matrix(comm, points);
+cluster::Linkage sharded_ward_linkage(MPI_Comm comm, const cluster::PointsView<Scalar>& points,
+                                      std::int64_t block_rows) {
+  ShardedMatrix matrix(comm, points, block_rows);
   return cluster::to_scipy_linkage(points.rows(), cluster::nn_chain_ward(matrix));
 }
 
-template cluster::Linkage sharded_ward_linkage(MPI_Comm, const cluster::PointsView<float>&);
-template cluster::Linkage sharded_ward_linkage(MPI_Comm, const cluster::PointsView<double>&);
+template cluster::Linkage sharded_ward_linkage(MPI_Comm, const cluster::PointsView<float>&, std::int64_t);
+template cluster::Linkage sharded_ward_linkage(MPI_Comm, const cluster::PointsView<double>&, std::int64_t);
 
 }  // namespace conceptlens::mpi

@@ -10,9 +10,12 @@
 //   merge():   the rank holding row `dying` broadcasts it (MPI_Bcast, n - dying - 1 doubles);
 //              every rank applies the Lance-Williams update to the entries d(k, survivor) it
 //              holds. Critical path per merge: one broadcast of O(n) + O(n/P) updates.
-// Rows are split so that every rank holds about the same number of entries (n^2/2P). The
-// result is bitwise the same for every rank count: each entry is computed by the same product
-// on a global grid, and every decision uses the same comparisons as the serial source.
+// Rows are dealt to the ranks in blocks of CondensedMatrix::kBlockRows, round-robin
+// (block_cyclic_rows): every rank holds about the same number of entries (n^2/2P, within one
+// block), and since live clusters drift to high rows as the chain runs (a merge keeps the larger
+// slot), dealing the blocks out also balances the chain's work, which contiguous shards did not.
+// The result is bitwise the same for every rank count: each entry is computed by the same
+// product on a global grid, and every decision uses the same comparisons as the serial source.
 #include <mpi.h>
 
 #include <cstdint>
@@ -24,15 +27,13 @@
 
 namespace conceptlens::mpi {
 
-/// Local. The rows of an n-point condensed matrix that rank `rank` of `ranks` holds: contiguous,
-/// balanced by entry count.
-cluster::RowRange balanced_rows(std::int64_t n, int rank, int ranks);
-
 class ShardedMatrix {
  public:
-  /// Collective. Computes this rank's shard from the points (every rank passes all points).
+  /// Collective. Computes this rank's shard from the points (every rank passes all points);
+  /// rows are dealt in blocks of `block_rows` (tests use small blocks to interleave more).
   template <class Scalar>
-  ShardedMatrix(MPI_Comm comm, const cluster::PointsView<Scalar>& points);
+  ShardedMatrix(MPI_Comm comm, const cluster::PointsView<Scalar>& points,
+                std::int64_t block_rows = cluster::CondensedMatrix::kBlockRows);
   ShardedMatrix(const ShardedMatrix&) = delete;
   ShardedMatrix& operator=(const ShardedMatrix&) = delete;
   ~ShardedMatrix();
@@ -48,8 +49,8 @@ class ShardedMatrix {
  private:
   int owner(std::int64_t row) const;
 
-  Communicator comm_;                     ///< a duplicate: the chain's messages stay apart
-  std::vector<std::int64_t> first_rows_;  ///< first row of each rank, then n
+  Communicator comm_;  ///< a duplicate: the chain's messages stay apart
+  std::int64_t block_rows_;
   cluster::CondensedMatrix shard_;
   std::vector<double> row_buffer_;
   MPI_Datatype candidate_type_ = MPI_DATATYPE_NULL;
@@ -58,6 +59,7 @@ class ShardedMatrix {
 
 /// Collective. Ward linkage of the points (identical on every rank and for every rank count).
 template <class Scalar>
-cluster::Linkage sharded_ward_linkage(MPI_Comm comm, const cluster::PointsView<Scalar>& points);
+cluster::Linkage sharded_ward_linkage(MPI_Comm comm, const cluster::PointsView<Scalar>& points,
+                                      std::int64_t block_rows = cluster::CondensedMatrix::kBlockRows);
 
 }  // namespace conceptlens::mpi

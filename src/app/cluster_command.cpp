@@ -101,8 +101,9 @@ namespace {
 /// Memory of one rank for each distance source (estimates of the peak).
 std::uint64_t matrix_bytes_per_rank(std::int64_t n, std::int64_t d, std::size_t point_bytes, int ranks) {
   const auto un = static_cast<std::uint64_t>(n);
-  // The largest shard exceeds the average by at most one row.
-  const std::uint64_t shard = cluster::CondensedMatrix::bytes_for(n) / static_cast<std::uint64_t>(ranks) + un * 8;
+  // Rank 0 holds the largest shard (the first block of rows is the longest).
+  const std::uint64_t shard = cluster::CondensedMatrix::bytes_for(
+      n, cluster::block_cyclic_rows(n, 0, ranks, cluster::CondensedMatrix::kBlockRows));
   return shard + un * static_cast<std::uint64_t>(d) * point_bytes + un * kBytesPerPoint;
 }
 

@@ -10,7 +10,7 @@
 namespace conceptlens::cluster {
 
 namespace {
-constexpr std::int64_t kRowBlock = 512;     // rows of X per panel product
+constexpr std::int64_t kRowBlock = CondensedMatrix::kBlockRows;  // rows of X per panel product
 constexpr std::int64_t kColBlock = 2048;    // columns (points) per panel product
 // A squared distance below this share of ||x||^2 + ||y||^2 is recomputed directly: the
 // product form loses relative precision there (cancellation).
@@ -50,34 +50,57 @@ void centre_rows(const PointsView<Scalar>& points, std::int64_t first, std::int6
 }
 }  // namespace
 
-CondensedMatrix::CondensedMatrix(std::int64_t n, RowRange rows)
-    : n_(n),
-      rows_(rows),
-      base_(rows.first * (2 * n - rows.first - 1) / 2),
-      d_(bytes_for(n, rows) / sizeof(double)),
-      lists_(n) {}
-
-std::uint64_t CondensedMatrix::bytes_for(std::int64_t n, RowRange rows) {
-  if (n < 0 || rows.first < 0 || rows.last < rows.first || rows.last > n) {
-    throw InputError("invalid rows [" + std::to_string(rows.first) + ", " + std::to_string(rows.last) +
-                     ") of a distance matrix for " + std::to_string(n) + " points");
+RowRanges block_cyclic_rows(std::int64_t n, int rank, int ranks, std::int64_t block) {
+  RowRanges rows;
+  for (std::int64_t first = static_cast<std::int64_t>(rank) * block; first < n;
+       first += static_cast<std::int64_t>(ranks) * block) {
+    rows.push_back({first, std::min(first + block, n)});
   }
-  const auto un = static_cast<std::uint64_t>(n);
-  if (un > 0 && (un - 1) > std::numeric_limits<std::uint64_t>::max() / sizeof(double) / un * 2) {
+  return rows;
+}
+
+CondensedMatrix::CondensedMatrix(std::int64_t n, const RowRanges& rows)
+    : n_(n),
+      ranges_(rows),
+      row_offset_(static_cast<std::size_t>(n), -1),
+      d_(bytes_for(n, rows) / sizeof(double)),
+      lists_(n) {
+  std::int64_t offset = 0;
+  for (const RowRange& range : rows) {
+    for (std::int64_t i = range.first; i < range.last; ++i) {
+      row_offset_[static_cast<std::size_t>(i)] = offset;
+      offset += n - i - 1;
+    }
+  }
+}
+
+std::uint64_t CondensedMatrix::bytes_for(std::int64_t n, const RowRanges& rows) {
+  const auto un = static_cast<std::uint64_t>(std::max<std::int64_t>(n, 0));
+  if (n < 0 || (un > 0 && (un - 1) > std::numeric_limits<std::uint64_t>::max() / sizeof(double) / un * 2)) {
     throw InputError("a distance matrix for " + std::to_string(n) +
                      " points does not fit in 64-bit sizes; use --mode vector");
   }
   // Entries before row r: r*(2n-r-1)/2.
   auto before = [un](std::uint64_t r) { return r * (2 * un - r - 1) / 2; };
-  const auto first = static_cast<std::uint64_t>(rows.first);
-  const auto last = static_cast<std::uint64_t>(rows.last);
-  return (last == 0 ? 0 : before(last) - before(first)) * sizeof(double);
+  std::uint64_t entries = 0;
+  std::int64_t previous_last = 0;
+  for (const RowRange& range : rows) {
+    if (range.first < previous_last || range.last < range.first || range.last > n) {
+      throw InputError("invalid rows [" + std::to_string(range.first) + ", " + std::to_string(range.last) +
+                       ") of a distance matrix for " + std::to_string(n) + " points");
+    }
+    if (range.last > range.first) {
+      entries += before(static_cast<std::uint64_t>(range.last)) - before(static_cast<std::uint64_t>(range.first));
+    }
+    previous_last = range.last;
+  }
+  return entries * sizeof(double);
 }
 
 template <class Scalar>
-CondensedMatrix CondensedMatrix::squared_euclidean(const PointsView<Scalar>& points, RowRange rows) {
+CondensedMatrix CondensedMatrix::squared_euclidean(const PointsView<Scalar>& points, const RowRanges& ranges) {
   const std::int64_t n = points.rows();
-  CondensedMatrix m(n, rows);
+  CondensedMatrix m(n, ranges);
   if (n < 2) return m;
   // Distances do not change under translation; centring makes norms comparable to distances.
   const Eigen::RowVectorXd mean = points.template cast<double>().colwise().mean();
@@ -94,6 +117,7 @@ CondensedMatrix CondensedMatrix::squared_euclidean(const PointsView<Scalar>& poi
   // Row blocks and column panels lie on one global grid, and a row range that cuts a block
   // still multiplies the whole block: every entry comes out of the same product call whatever
   // the row range (BLAS may sum differently for other shapes), so shards agree bitwise.
+  for (const RowRange& rows : ranges) {
   for (std::int64_t i0 = rows.first; i0 < std::min(rows.last, n - 1);) {
     const std::int64_t grid = i0 / kRowBlock * kRowBlock;
     const std::int64_t block_rows = std::min(kRowBlock, n - grid);
@@ -128,12 +152,13 @@ CondensedMatrix CondensedMatrix::squared_euclidean(const PointsView<Scalar>& poi
     }
     i0 = end;
   }
+  }
   for (std::int64_t i = 0; i < n; ++i) m.lists_.end_scan(i);
   return m;
 }
 
-template CondensedMatrix CondensedMatrix::squared_euclidean(const PointsView<float>&, RowRange);
-template CondensedMatrix CondensedMatrix::squared_euclidean(const PointsView<double>&, RowRange);
+template CondensedMatrix CondensedMatrix::squared_euclidean(const PointsView<float>&, const RowRanges&);
+template CondensedMatrix CondensedMatrix::squared_euclidean(const PointsView<double>&, const RowRanges&);
 
 void CondensedMatrix::offer_row(std::int64_t i, std::int64_t j_begin, const double* d,
                                 std::int64_t count) {
@@ -151,16 +176,19 @@ void CondensedMatrix::scan(std::int64_t i, const ActiveSet& active) const {
   lists_.begin_scan(i);
   // Held live rows k < i: column i (strided, prefetched); then, when row i is held, live k > i
   // (contiguous).
-  const std::int64_t column_end = std::min(i, rows_.last);
-  std::int64_t k = active.first_from(std::min(rows_.first, column_end));
-  Lookahead ahead(active, k, column_end);
-  for (; k < column_end; k = active.next(k)) {
-    if (const auto p = ahead.advance(); p >= 0) __builtin_prefetch(&d_[local(p, i)]);
-    lists_.offer(i, k, d_[local(k, i)]);
+  for (const RowRange& range : ranges_) {
+    if (range.first >= i) break;
+    const std::int64_t end = std::min(i, range.last);
+    std::int64_t k = active.first_from(range.first);
+    Lookahead ahead(active, k, end);
+    for (; k < end; k = active.next(k)) {
+      if (const auto p = ahead.advance(); p >= 0) __builtin_prefetch(&d_[local(p, i)]);
+      lists_.offer(i, k, d_[local(k, i)]);
+    }
   }
-  if (rows_.contains(i)) {
+  if (holds_row(i)) {
     const double* row_i = row(i);
-    for (k = active.next(i); k < active.end(); k = active.next(k)) lists_.offer(i, k, row_i[k]);
+    for (std::int64_t k = active.next(i); k < active.end(); k = active.next(k)) lists_.offer(i, k, row_i[k]);
   }
   lists_.end_scan(i);
 }
@@ -201,41 +229,52 @@ void CondensedMatrix::merge(std::int64_t dying, std::int64_t survivor, double d,
   // Held rows k < lo: d(k, lo) and d(k, hi) are both in row k, hi - lo apart (column reads:
   // strided, prefetched).
   const auto gap = static_cast<std::size_t>(hi - lo);
-  const std::int64_t below_lo = std::min(lo, rows_.last);
-  std::int64_t k = active.first_from(std::min(rows_.first, below_lo));
-  Lookahead ahead(active, k, below_lo);
-  for (; k < below_lo; k = active.next(k)) {
-    if (const auto p = ahead.advance(); p >= 0) {
-      __builtin_prefetch(&d_[local(p, lo)]);
-      __builtin_prefetch(&d_[local(p, lo) + gap]);
+  for (const RowRange& range : ranges_) {
+    if (range.first >= lo) break;
+    const std::int64_t end = std::min(lo, range.last);
+    std::int64_t k = active.first_from(range.first);
+    Lookahead ahead(active, k, end);
+    for (; k < end; k = active.next(k)) {
+      if (const auto p = ahead.advance(); p >= 0) {
+        __builtin_prefetch(&d_[local(p, lo)]);
+        __builtin_prefetch(&d_[local(p, lo) + gap]);
+      }
+      const std::size_t at_lo = local(k, lo);
+      update(k, d_[at_lo], d_[at_lo + gap]);
     }
-    const std::size_t at_lo = local(k, lo);
-    update(k, d_[at_lo], d_[at_lo + gap]);
   }
   // lo < k < hi: d(lo, k) from row lo, d(k, hi) in held row k (strided, prefetched). Where
   // row lo is held, the lists of k in rows held elsewhere drop lo.
-  const bool holds_lo = rows_.contains(lo);
-  const std::int64_t held_end = std::min(hi, rows_.last);
-  k = active.first_from(holds_lo ? lo + 1 : std::min(std::max(rows_.first, lo + 1), hi));
-  Lookahead ahead_hi(active, k, held_end);
-  for (; k < hi; k = active.next(k)) {
-    if (const auto p = ahead_hi.advance(); p >= 0 && rows_.contains(p)) {
-      __builtin_prefetch(&d_[local(p, hi)]);
+  if (holds_row(lo)) {
+    std::int64_t k = active.next(lo);
+    Lookahead ahead(active, k, hi);
+    for (; k < hi; k = active.next(k)) {
+      if (const auto p = ahead.advance(); p >= 0 && holds_row(p)) __builtin_prefetch(&d_[local(p, hi)]);
+      if (holds_row(k)) {
+        update(k, row_dying[k], d_[local(k, hi)]);
+      } else {
+        forget(k);
+      }
     }
-    if (rows_.contains(k)) {
-      update(k, row_dying[k], d_[local(k, hi)]);
-    } else if (holds_lo) {
-      forget(k);
-    } else {
-      break;  // past the held rows, with nothing to forget
+  } else {
+    for (const RowRange& range : ranges_) {
+      if (range.first >= hi) break;
+      if (range.last <= lo + 1) continue;
+      const std::int64_t end = std::min(hi, range.last);
+      std::int64_t k = active.first_from(std::max(range.first, lo + 1));
+      Lookahead ahead(active, k, end);
+      for (; k < end; k = active.next(k)) {
+        if (const auto p = ahead.advance(); p >= 0) __builtin_prefetch(&d_[local(p, hi)]);
+        update(k, row_dying[k], d_[local(k, hi)]);
+      }
     }
   }
   // k > hi: row hi is updated where it is held; lists holding lo elsewhere drop it.
-  if (rows_.contains(hi)) {
+  if (holds_row(hi)) {
     double* row_hi = d_.data() + local(hi, hi + 1) - (hi + 1);
-    for (k = active.next(hi); k < active.end(); k = active.next(k)) update(k, row_dying[k], row_hi[k]);
-  } else if (holds_lo) {
-    for (k = active.next(hi); k < active.end(); k = active.next(k)) forget(k);
+    for (std::int64_t k = active.next(hi); k < active.end(); k = active.next(k)) update(k, row_dying[k], row_hi[k]);
+  } else if (holds_row(lo)) {
+    for (std::int64_t k = active.next(hi); k < active.end(); k = active.next(k)) forget(k);
   }
   lists_.end_scan(hi);
 }

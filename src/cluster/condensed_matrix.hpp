@@ -2,7 +2,7 @@
 // Distance source 1 of the NN-chain: the condensed (upper-triangular, row-major) matrix of
 // squared Ward dissimilarities, as SciPy's pdist stores it: entry (i, j), i < j, lives in row i
 // at offset i*(2n-i-1)/2 + (j-i-1). An object holds the rows [first, last): all of them in the
-// serial case, one shard of them under MPI (mpi/cluster/sharded_matrix.hpp adds the
+// serial case, a block-cyclic shard of them under MPI (mpi/cluster/sharded_matrix.hpp adds the
 // communication). Memory: the held rows' entries + O(n). Merges apply the Lance-Williams update
 // for Ward on squared Euclidean distances.
 //
@@ -27,30 +27,43 @@ struct RowRange {
   bool contains(std::int64_t i) const { return first <= i && i < last; }
 };
 
+/// Rows held by one object: sorted, disjoint ranges.
+using RowRanges = std::vector<RowRange>;
+
+/// The rows rank `rank` of `ranks` holds under a block-cyclic layout: blocks of `block` rows
+/// dealt round-robin. Live clusters drift to high rows as the chain runs, so dealing the rows
+/// out keeps the chain's work balanced as well as the entries (within one block).
+RowRanges block_cyclic_rows(std::int64_t n, int rank, int ranks, std::int64_t block);
+
 class CondensedMatrix {
  public:
+  /// Rows per block of the distance products. A block is computed whole by whoever holds any
+  /// of its rows, so shards should deal whole blocks.
+  static constexpr std::int64_t kBlockRows = 512;
+
   /// Rows `rows` of the squared Euclidean distances of the rows of `points`, computed as
   /// blocked matrix products on centred float64 copies of row blocks (||x||^2 + ||y||^2 - 2 x.y),
   /// with pairs that are close relative to their norms recomputed directly as sum((x - y)^2) so
   /// that small distances keep full relative precision. Every entry has the same value whatever
   /// the row range. Throws InputError if the sizes overflow.
   template <class Scalar>
-  static CondensedMatrix squared_euclidean(const PointsView<Scalar>& points, RowRange rows);
+  static CondensedMatrix squared_euclidean(const PointsView<Scalar>& points, const RowRanges& rows);
   /// The whole matrix.
   template <class Scalar>
   static CondensedMatrix squared_euclidean(const PointsView<Scalar>& points) {
-    return squared_euclidean(points, RowRange{0, points.rows()});
+    return squared_euclidean(points, RowRanges{{0, points.rows()}});
   }
 
   /// Bytes for the entries of rows `rows` of an n-point matrix (checked arithmetic; InputError
   /// on overflow).
-  static std::uint64_t bytes_for(std::int64_t n, RowRange rows);
-  static std::uint64_t bytes_for(std::int64_t n) { return bytes_for(n, RowRange{0, n}); }
+  static std::uint64_t bytes_for(std::int64_t n, const RowRanges& rows);
+  static std::uint64_t bytes_for(std::int64_t n) { return bytes_for(n, RowRanges{{0, n}}); }
 
   std::int64_t size() const { return n_; }
-  RowRange rows() const { return rows_; }
+  /// Whether this object holds row i.
+  bool holds_row(std::int64_t i) const { return row_offset_[static_cast<std::size_t>(i)] >= 0; }
   /// Whether this object holds entry (i, j), i != j.
-  bool holds(std::int64_t i, std::int64_t j) const { return rows_.contains(std::min(i, j)); }
+  bool holds(std::int64_t i, std::int64_t j) const { return holds_row(std::min(i, j)); }
   double at(std::int64_t i, std::int64_t j) const { return d_[local(std::min(i, j), std::max(i, j))]; }
   /// Row i (held): row(i)[k] = d(i, k) for k > i.
   const double* row(std::int64_t i) const { return d_.data() + local(i, i + 1) - (i + 1); }
@@ -77,12 +90,10 @@ class CondensedMatrix {
   }
 
  private:
-  CondensedMatrix(std::int64_t n, RowRange rows);
-  /// Offset of entry (i, j), i < j, from the start of the whole matrix.
-  std::int64_t global(std::int64_t i, std::int64_t j) const { return i * (2 * n_ - i - 1) / 2 + (j - i - 1); }
+  CondensedMatrix(std::int64_t n, const RowRanges& rows);
   /// Position of held entry (i, j), i < j, in d_.
   std::size_t local(std::int64_t i, std::int64_t j) const {
-    return static_cast<std::size_t>(global(i, j) - base_);
+    return static_cast<std::size_t>(row_offset_[static_cast<std::size_t>(i)] + (j - i - 1));
   }
 
   /// Offers the distances d[t] = d(i, j_begin + t), t < count, to the lists of i and each j.
@@ -91,8 +102,8 @@ class CondensedMatrix {
   void scan(std::int64_t i, const ActiveSet& active) const;
 
   std::int64_t n_ = 0;
-  RowRange rows_;
-  std::int64_t base_ = 0;         // global offset of the first held entry
+  RowRanges ranges_;
+  std::vector<std::int64_t> row_offset_;  // position of row i's first entry in d_; -1: not held
   LargeBuffer<double> d_;         // the held entries, on huge pages where possible
   mutable NeighbourLists lists_;  // a cache: filling it does not change the distances
 };

@@ -28,40 +28,51 @@ cl::RowMatrix<double> blobs(std::uint64_t seed, std::int64_t n, std::int64_t d) 
   return x;
 }
 
+/// Sharded with the production block size and with tiny blocks (rows interleaved finely, so
+/// that small inputs are spread over every rank too): bitwise equal to the serial core.
 template <class Scalar>
 void expect_same_as_serial(const cl::PointsView<Scalar>& points) {
   const auto serial = cl::ward_linkage(points, cl::DistanceSource::matrix);
-  const auto sharded = mpi::sharded_ward_linkage(MPI_COMM_WORLD, points);
-  ASSERT_EQ(sharded.n, serial.n);
-  ASSERT_EQ(sharded.merges.size(), serial.merges.size());
-  for (std::size_t q = 0; q < serial.merges.size(); ++q) {
-    ASSERT_EQ(sharded.merges[q].a, serial.merges[q].a) << "merge " << q;
-    ASSERT_EQ(sharded.merges[q].b, serial.merges[q].b) << "merge " << q;
-    ASSERT_EQ(sharded.merges[q].height, serial.merges[q].height) << "merge " << q;  // bitwise
-    ASSERT_EQ(sharded.merges[q].size, serial.merges[q].size) << "merge " << q;
+  for (std::int64_t block : {cl::CondensedMatrix::kBlockRows, std::int64_t{1}, std::int64_t{7}}) {
+    SCOPED_TRACE("blocks of " + std::to_string(block) + " rows");
+    const auto sharded = mpi::sharded_ward_linkage(MPI_COMM_WORLD, points, block);
+    ASSERT_EQ(sharded.n, serial.n);
+    ASSERT_EQ(sharded.merges.size(), serial.merges.size());
+    for (std::size_t q = 0; q < serial.merges.size(); ++q) {
+      ASSERT_EQ(sharded.merges[q].a, serial.merges[q].a) << "merge " << q;
+      ASSERT_EQ(sharded.merges[q].b, serial.merges[q].b) << "merge " << q;
+      ASSERT_EQ(sharded.merges[q].height, serial.merges[q].height) << "merge " << q;  // bitwise
+      ASSERT_EQ(sharded.merges[q].size, serial.merges[q].size) << "merge " << q;
+    }
   }
 }
 
 }  // namespace
 
-TEST(BalancedRows, CoverEveryRowOnceWithBalancedEntries) {
+TEST(BlockCyclicRows, CoverEveryRowOnceWithBalancedEntries) {
   for (std::int64_t n : {0, 1, 2, 3, 10, 1000, 20001}) {
     for (int ranks = 1; ranks <= 7; ++ranks) {
-      std::int64_t next = 0;
-      double largest = 0;
-      for (int r = 0; r < ranks; ++r) {
-        const auto rows = mpi::balanced_rows(n, r, ranks);
-        EXPECT_EQ(rows.first, next) << "n " << n << " rank " << r << "/" << ranks;
-        EXPECT_LE(rows.first, rows.last);
-        double entries = 0;
-        for (auto i = rows.first; i < rows.last; ++i) entries += static_cast<double>(n - i - 1);
-        largest = std::max(largest, entries);
-        next = rows.last;
-      }
-      EXPECT_EQ(next, n);
-      const double total = 0.5 * static_cast<double>(n) * static_cast<double>(n - 1);
-      if (n >= 1000) {
-        EXPECT_LE(largest, total / ranks + static_cast<double>(n)) << n << " on " << ranks;
+      for (std::int64_t block : {1, 3, 512}) {
+        std::vector<int> holder(static_cast<std::size_t>(n), -1);
+        double largest = 0;
+        for (int r = 0; r < ranks; ++r) {
+          double entries = 0;
+          std::int64_t previous = 0;
+          for (const auto& rows : cl::block_cyclic_rows(n, r, ranks, block)) {
+            EXPECT_LE(previous, rows.first);
+            EXPECT_LT(rows.first, rows.last);
+            for (auto i = rows.first; i < rows.last; ++i) {
+              EXPECT_EQ(holder[static_cast<std::size_t>(i)], -1) << "row " << i << " held twice";
+              holder[static_cast<std::size_t>(i)] = r;
+              entries += static_cast<double>(n - i - 1);
+            }
+            previous = rows.last;
+          }
+          largest = std::max(largest, entries);
+        }
+        for (std::int64_t i = 0; i < n; ++i) EXPECT_GE(holder[static_cast<std::size_t>(i)], 0) << "row " << i;
+        const double total = 0.5 * static_cast<double>(n) * static_cast<double>(n - 1);
+        EXPECT_LE(largest, total / ranks + static_cast<double>(block * n)) << n << " on " << ranks;
       }
     }
   }
@@ -81,6 +92,12 @@ TEST(ShardedWard, Float32GoldenCase) {
                                                           "/n1200_d32_f32.points.npy");
   const auto& values = std::get<std::vector<float>>(points.values);
   expect_same_as_serial(cl::PointsView<float>(values.data(), points.rows, points.cols));
+}
+
+TEST(ShardedWard, SeveralBlocksPerRank) {
+  // n = 2600: six blocks of rows, dealt round-robin (every rank count holds several).
+  const auto x = blobs(11, 2600, 4);
+  expect_same_as_serial(cl::PointsView<double>(x.data(), x.rows(), x.cols()));
 }
 
 TEST(ShardedWard, MoreRanksThanRowsAndTinyInputs) {
