@@ -66,7 +66,7 @@ class CondensedMatrix {
   bool holds(std::int64_t i, std::int64_t j) const { return holds_row(std::min(i, j)); }
   double at(std::int64_t i, std::int64_t j) const { return d_[local(std::min(i, j), std::max(i, j))]; }
   /// Row i (held): row(i)[k] = d(i, k) for k > i.
-  const double* row(std::int64_t i) const { return d_.data() + local(i, i + 1) - (i + 1); }
+  const double* row(std::int64_t i) const { return mutable_row(i); }
   /// Entries in row i: n - i - 1.
   std::int64_t row_length(std::int64_t i) const { return n_ - i - 1; }
 
@@ -91,6 +91,7 @@ class CondensedMatrix {
 
  private:
   CondensedMatrix(std::int64_t n, const RowRanges& rows);
+  double* mutable_row(std::int64_t i) const { return d_.data() + local(i, i + 1) - (i + 1); }
   /// Position of held entry (i, j), i < j, in d_.
   std::size_t local(std::int64_t i, std::int64_t j) const {
     return static_cast<std::size_t>(row_offset_[static_cast<std::size_t>(i)] + (j - i - 1));
