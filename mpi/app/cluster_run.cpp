@@ -2,12 +2,18 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <optional>
 #include <variant>
 
+#include "app/activation_points.hpp"
+#include "cluster/centroid_distances.hpp"
+#include "cluster/chain_checkpoint.hpp"
+#include "cluster/checkpoint.hpp"
 #include "cluster/panel_product.hpp"
+#include "cluster/sharded_centroids.hpp"
 #include "cluster/sharded_matrix.hpp"
 #include "comm/communicator.hpp"
 #include "util/memory.hpp"
@@ -27,54 +33,218 @@ std::uint64_t available_per_rank(MPI_Comm comm) {
   return minimum;
 }
 
-/// Collective for the matrix mode, rank 0 alone for the vector mode.
-cluster::Linkage compute_linkage(MPI_Comm comm, const store::NpyMatrix& points, cluster::DistanceSource source) {
-  return std::visit(
+std::size_t point_bytes(const store::NpyMatrix& points) {
+  return std::holds_alternative<std::vector<float>>(points.values) ? sizeof(float) : sizeof(double);
+}
+
+/// Collective. The fingerprint of the clustering of `inputs` by `source`: every rank hashes a
+/// disjoint part of the rows it holds (its matrix deal when it holds them all).
+std::uint64_t fingerprint(MPI_Comm comm, const app::ClusterInputs& inputs, cluster::DistanceSource source) {
+  const bool whole = inputs.held.size() == 1 && inputs.held[0].first == 0 && inputs.held[0].last == inputs.n;
+  const cluster::RowRanges mine =
+      whole ? cluster::block_cyclic_rows(inputs.n, rank(comm), size(comm), cluster::CondensedMatrix::kBlockRows)
+            : inputs.held;
+  std::uint64_t sum = 0;
+  std::visit(
       [&](const auto& values) {
         using Scalar = typename std::decay_t<decltype(values)>::value_type;
-        const cluster::PointsView<Scalar> view(values.data(), points.rows, points.cols);
-        return source == cluster::DistanceSource::matrix ? sharded_ward_linkage(comm, view)
-                                                         : cluster::ward_linkage(view, source);
+        const cluster::PointsView<Scalar> view(values.data(), inputs.points.rows, inputs.points.cols);
+        std::int64_t local = 0;  // position of a held range's first row in the points
+        for (const auto& range : mine) {
+          const std::int64_t count = range.last - range.first;
+          const std::int64_t at = whole ? range.first : local;
+          sum += cluster::hash_rows(cluster::PointsView<Scalar>(view.row(at).data(), count, view.cols()), range.first);
+          local += count;
+        }
       },
-      points.values);
+      inputs.points.values);
+  return clustering_fingerprint(comm, sum, inputs.n, inputs.points.cols, point_bytes(inputs.points),
+                                cluster::to_string(source));
+}
+
+/// Collective. The linkage by `source`; the vector mode keeps only this rank's centroids (and
+/// releases the other rows).
+cluster::Linkage compute_linkage(MPI_Comm comm, app::ClusterInputs& inputs, cluster::DistanceSource source,
+                                 cluster::ChainHooks hooks) {
+  return std::visit(
+      [&](auto& values) {
+        using Scalar = typename std::decay_t<decltype(values)>::value_type;
+        const cluster::PointsView<Scalar> view(values.data(), inputs.points.rows, inputs.points.cols);
+        if (source == cluster::DistanceSource::matrix) return sharded_ward_linkage(comm, view, std::move(hooks));
+        if (inputs.points.rows == inputs.n && size(comm) > 1) {
+          const cluster::RowMatrix<Scalar> owned = owned_rows(comm, view);
+          std::decay_t<decltype(values)>().swap(values);  // release the other ranks' rows
+          const cluster::PointsView<Scalar> owned_view(owned.data(), owned.rows(), owned.cols());
+          return sharded_vector_linkage(comm, inputs.n, owned_view, std::move(hooks));
+        }
+        return sharded_vector_linkage(comm, inputs.n, view, std::move(hooks));
+      },
+      inputs.points.values);
+}
+
+}  // namespace
+
+Outcome cluster_planned(MPI_Comm comm, const app::ClusterOptions& options, const app::ClusterPlan& plan,
+                        app::ClusterInputs& inputs) {
+  const bool root = rank(comm) == 0;
+  const cluster::DistanceSource source = plan.source;
+  inputs.result.fingerprint = cluster::to_hex(fingerprint(comm, inputs, source));
+  bool complete = false;
+  std::optional<app::ClusterOutputs> outputs;
+  Outcome outcome = agree(comm, capture([&] {
+    if (root) {
+      complete = app::outputs_complete(options, inputs);
+      if (!complete) outputs.emplace(app::claim_cluster_outputs(options, inputs));
+    }
+  }));
+  if (!outcome.ok()) return outcome;
+  MPI_Bcast(&complete, 1, MPI_CXX_BOOL, 0, comm);
+  if (complete) {
+    if (root) spdlog::info("{} is complete (same points and K): kept", options.out.string());
+    return outcome;
+  }
+
+  spdlog::info("clustering: {}", app::describe(plan, inputs.n, inputs.points.cols));
+  if (source == cluster::DistanceSource::matrix) spdlog::info("distance products: {}", cluster::product_backend());
+  const auto start = std::chrono::steady_clock::now();
+  const std::filesystem::path checkpoint = app::checkpoint_path(options.out);
+  cluster::Linkage linkage;
+  outcome = agree(comm, capture([&] {
+    cluster::ChainHooks hooks;
+    if (options.checkpoint_every > 0) {
+      hooks = checkpoint_hooks(comm, checkpoint, std::stoull(inputs.result.fingerprint, nullptr, 16),
+                               options.checkpoint_every);
+    }
+    linkage = compute_linkage(comm, inputs, source, std::move(hooks));
+  }));
+  if (!outcome.ok()) return outcome;
+  const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
+  spdlog::info("Ward linkage done in {:.2f} s", seconds.count());
+
+  return run_on_root(comm, 0, [&] {
+    write_cluster_outputs(*outputs, inputs, std::move(linkage), source);
+    std::error_code ignored;
+    std::filesystem::remove(checkpoint, ignored);
+  });
+}
+
+namespace {
+
+/// The ranks of `comm` split into min(P, layers) groups of consecutive ranks (sizes differ by at
+/// most one); layer q of the list goes to group q mod groups.
+struct LayerGroups {
+  int groups = 1;
+  int mine = 0;  ///< this rank's group
+  int size_of(int group, int ranks) const { return (group + 1) * ranks / groups - group * ranks / groups; }
+};
+
+LayerGroups layer_groups(int rank, int ranks, std::size_t layers) {
+  LayerGroups g;
+  g.groups = std::max(1, std::min(ranks, static_cast<int>(layers)));
+  while (g.mine + 1 < g.groups && (g.mine + 1) * ranks / g.groups <= rank) ++g.mine;
+  return g;
+}
+
+/// Where one layer's outputs go: --layer writes --out itself; --layers a directory of
+/// layer-<L>.h5 (and ConceptX's files in <conceptx-dir>/layer-<L>/).
+app::ClusterOptions layer_options(const app::ClusterOptions& options, std::int64_t layer) {
+  app::ClusterOptions one = options;
+  if (options.layer < 0) {
+    one.out = options.out / ("layer-" + std::to_string(layer) + ".h5");
+    if (!options.conceptx_dir.empty()) one.conceptx_dir = options.conceptx_dir / ("layer-" + std::to_string(layer));
+  }
+  return one;
+}
+
+/// Collective. `conceptlens cluster --activations`: every rank reads the file's description
+/// and selects the tokens; all plans are checked before any work; then each group of ranks
+/// clusters its layers one after the other, reading only the rows it needs.
+Outcome run_cluster_layers(MPI_Comm comm, const app::ClusterOptions& options) {
+  const bool root = rank(comm) == 0;
+  std::optional<store::ActivationsFile> file;
+  app::ActivationPoints points;
+  std::vector<std::int64_t> layers;
+  Outcome outcome = agree(comm, capture([&] {
+    if (options.layers.empty() && options.layer < 0) {
+      throw Error(ExitCode::usage, "cluster --activations needs --layers (e.g. all) or --layer L");
+    }
+    file.emplace(store::ActivationsFile::open(options.activations));
+    layers = app::requested_layers(options, file->info());
+    points = app::select_activation_points(file->info(), options.selection);
+    if (root) {
+      const auto& s = points.selection;
+      spdlog::info("token selection: {} of {} words kept ({} in {} sentences of >= --max-words words, {} of types "
+                   "over --drop-freq, {} under --min-freq, {} over --max-per-type)",
+                   points.rows.size(), file->info().words, s.long_sentence_words, s.long_sentences, s.frequent_words,
+                   s.rare_words, s.capped_words);
+    }
+  }));
+  if (!outcome.ok()) return outcome;
+
+  const int ranks = size(comm);
+  const LayerGroups groups = layer_groups(rank(comm), ranks, layers.size());
+  const std::uint64_t available = available_per_rank(comm);
+  const auto n = static_cast<std::int64_t>(points.rows.size());
+  const std::int64_t d = file->info().hidden;
+  std::vector<app::ClusterPlan> plans(layers.size());
+  outcome = agree(comm, capture([&] {
+    app::checked_ks(options.ks, n, app::selected_description(file->info()));
+    for (std::size_t q = 0; q < layers.size(); ++q) {
+      const int group = static_cast<int>(q % static_cast<std::size_t>(groups.groups));
+      plans[q] = app::plan_cluster(options, n, d, sizeof(float), groups.size_of(group, ranks), available,
+                                   /*whole_input=*/false);
+    }
+    if (options.layer < 0 && root && !options.dry_run) std::filesystem::create_directories(options.out);
+  }));
+  if (!outcome.ok()) return outcome;
+  if (options.dry_run) {
+    if (root) {
+      for (std::size_t q = 0; q < layers.size(); ++q) {
+        std::printf("plan: layer %lld (group %zu of %d): %s\n", static_cast<long long>(layers[q]),
+                    q % static_cast<std::size_t>(groups.groups), groups.groups, app::describe(plans[q], n, d).c_str());
+      }
+    }
+    return outcome;
+  }
+
+  MPI_Comm group_comm = MPI_COMM_NULL;
+  MPI_Comm_split(comm, groups.mine, rank(comm), &group_comm);
+  for (std::size_t q = static_cast<std::size_t>(groups.mine); q < layers.size() && outcome.ok();
+       q += static_cast<std::size_t>(groups.groups)) {
+    spdlog::info("layer {}: {} rank(s)", layers[q], size(group_comm));
+    const app::ClusterOptions one = layer_options(options, layers[q]);
+    const cluster::RowRanges held =
+        plans[q].source == cluster::DistanceSource::matrix
+            ? cluster::RowRanges{{0, n}}
+            : cluster::block_cyclic_rows(n, rank(group_comm), size(group_comm), cluster::kCentroidBlockRows);
+    app::ClusterInputs inputs;
+    outcome = agree(group_comm, capture([&] { inputs = app::layer_inputs(one, *file, points, layers[q], held); }));
+    if (outcome.ok()) outcome = cluster_planned(group_comm, one, plans[q], inputs);
+  }
+  MPI_Comm_free(&group_comm);
+  return agree(comm, outcome);
 }
 
 }  // namespace
 
 Outcome run_cluster(MPI_Comm comm, const app::ClusterOptions& options) {
-  const bool root = rank(comm) == 0;
+  if (!options.activations.empty()) return run_cluster_layers(comm, options);
   app::ClusterInputs inputs;
   Outcome outcome = agree(comm, capture([&] { inputs = app::load_cluster_inputs(options); }));
   if (!outcome.ok()) return outcome;
 
-  std::optional<app::ClusterOutputs> outputs;
   app::ClusterPlan plan;
   const std::uint64_t available = available_per_rank(comm);
-  const std::size_t point_bytes = std::holds_alternative<std::vector<float>>(inputs.points.values) ? 4 : 8;
   outcome = agree(comm, capture([&] {
-    plan = app::plan_cluster(options, inputs.points.rows, inputs.points.cols, point_bytes, size(comm), available);
-    if (root && !options.dry_run) outputs.emplace(app::claim_cluster_outputs(options, inputs));
+    plan = app::plan_cluster(options, inputs.n, inputs.points.cols, point_bytes(inputs.points), size(comm), available,
+                             /*whole_input=*/true);
   }));
   if (!outcome.ok()) return outcome;
   if (options.dry_run) {
-    if (root) std::printf("plan: %s\n", app::describe(plan, inputs.points.rows, inputs.points.cols).c_str());
+    if (rank(comm) == 0) std::printf("plan: %s\n", app::describe(plan, inputs.n, inputs.points.cols).c_str());
     return outcome;
   }
-  const cluster::DistanceSource source = plan.source;
-  spdlog::info("clustering: {}", app::describe(plan, inputs.points.rows, inputs.points.cols));
-  if (source == cluster::DistanceSource::matrix) spdlog::info("distance products: {}", cluster::product_backend());
-  const auto start = std::chrono::steady_clock::now();
-  cluster::Linkage linkage;
-  if (source == cluster::DistanceSource::matrix) {
-    outcome = agree(comm, capture([&] { linkage = compute_linkage(comm, inputs.points, source); }));
-  } else {
-    outcome = run_on_root(comm, 0, [&] { linkage = compute_linkage(comm, inputs.points, source); });
-  }
-  if (!outcome.ok()) return outcome;
-  const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
-  spdlog::info("Ward linkage done in {:.2f} s", seconds.count());
-
-  return run_on_root(comm, 0, [&] { write_cluster_outputs(*outputs, inputs, std::move(linkage), source); });
+  return cluster_planned(comm, options, plan, inputs);
 }
 
 }  // namespace conceptlens::mpi

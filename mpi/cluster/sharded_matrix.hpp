@@ -23,6 +23,7 @@
 
 #include "cluster/condensed_matrix.hpp"
 #include "cluster/linkage.hpp"
+#include "cluster/nearest_reduction.hpp"
 #include "comm/communicator.hpp"
 
 namespace conceptlens::mpi {
@@ -36,7 +37,6 @@ class ShardedMatrix {
                 std::int64_t block_rows = cluster::CondensedMatrix::kBlockRows);
   ShardedMatrix(const ShardedMatrix&) = delete;
   ShardedMatrix& operator=(const ShardedMatrix&) = delete;
-  ~ShardedMatrix();
 
   std::int64_t size() const { return shard_.size(); }
 
@@ -53,13 +53,13 @@ class ShardedMatrix {
   std::int64_t block_rows_;
   cluster::CondensedMatrix shard_;
   std::vector<double> row_buffer_;
-  MPI_Datatype candidate_type_ = MPI_DATATYPE_NULL;
-  MPI_Op candidate_min_ = MPI_OP_NULL;
+  NearestReduction reduction_;
 };
 
 /// Collective. Ward linkage of the points (identical on every rank and for every rank count).
 template <class Scalar>
 cluster::Linkage sharded_ward_linkage(MPI_Comm comm, const cluster::PointsView<Scalar>& points,
+                                      cluster::ChainHooks hooks = {},
                                       std::int64_t block_rows = cluster::CondensedMatrix::kBlockRows);
 
 }  // namespace conceptlens::mpi

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "cluster/centroid_distances.hpp"
 #include "cluster/condensed_matrix.hpp"
 #include "cluster/flat_clusters.hpp"
 #include "store/conceptx_clusters.hpp"
@@ -29,13 +30,44 @@ constexpr std::uint64_t kBytesPerPoint = 256;
 
 void setup_cluster_command(CLI::App& command, ClusterOptions& options) {
   command.description(
-      "Exact Ward agglomerative clustering (nearest-neighbour chain) of ConceptX point files,\n"
-      "identical to fastcluster/scipy; writes CLUSTERS.h5 and optionally ConceptX's clusters-K.txt");
-  command.add_option("--points", options.points, "ConceptX processed-point.npy: [n, d] float32/float64, C order")
-      ->required()
-      ->check(CLI::ExistingFile);
+      "Exact Ward agglomerative clustering (nearest-neighbour chain) of ConceptX point files or of\n"
+      "the layers of an activation file (all layers at once, in groups of ranks), identical to\n"
+      "fastcluster/scipy; writes CLUSTERS.h5 and optionally ConceptX's clusters-K.txt");
+  auto* points = command.add_option("--points", options.points,
+                                    "ConceptX processed-point.npy: [n, d] float32/float64, C order")
+                     ->check(CLI::ExistingFile);
   command.add_option("--vocab", options.vocab, "ConceptX processed-vocab.npy: n keys word|||k|||sent|||tok")
-      ->check(CLI::ExistingFile);
+      ->check(CLI::ExistingFile)
+      ->needs(points);
+  auto* activations = command.add_option("--activations", options.activations,
+                                         "activation file (ACT.h5 of conceptlens extract) instead of --points")
+                          ->check(CLI::ExistingFile)
+                          ->excludes(points);
+  points->excludes(activations);
+  auto* layers = command.add_option("--layers", options.layers,
+                                    "with --activations: 'all' or layers (e.g. 0,6,12), clustered at the same time in "
+                                    "groups of ranks; --out is a directory of layer-<L>.h5")
+                     ->needs(activations);
+  command.add_option("--layer", options.layer, "with --activations: one layer; --out is the CLUSTERS.h5 file")
+      ->check(CLI::NonNegativeNumber)
+      ->needs(activations)
+      ->excludes(layers);
+  command.add_option("--min-freq", options.selection.min_freq,
+                     "token selection (ConceptX): keep word types seen at least N times (0: all)")
+      ->check(CLI::NonNegativeNumber)
+      ->needs(activations);
+  command.add_option("--max-per-type", options.selection.max_per_type,
+                     "token selection: keep only the first N occurrences of each type (0: all)")
+      ->check(CLI::NonNegativeNumber)
+      ->needs(activations);
+  command.add_option("--drop-freq", options.selection.drop_freq,
+                     "token selection: drop types seen more than N times (0: none)")
+      ->check(CLI::NonNegativeNumber)
+      ->needs(activations);
+  command.add_option("--max-words", options.selection.max_words,
+                     "token selection: drop sentences of N words or more (0: none)")
+      ->check(CLI::NonNegativeNumber)
+      ->needs(activations);
   command.add_option("--k", options.ks, "numbers of clusters, comma separated (e.g. 50,600)")
       ->required()
       ->delimiter(',')
@@ -51,29 +83,39 @@ void setup_cluster_command(CLI::App& command, ClusterOptions& options) {
                      "shared by the ranks on the node); plans that cannot fit are refused");
   command.add_flag("--dry-run", options.dry_run,
                    "print the plan (n, d, mode, bytes per rank) and check that it fits, without clustering");
+  command.add_option("--checkpoint-every", options.checkpoint_every,
+                     "save the clustering's progress every SECONDS to <out>.checkpoint; a rerun with the "
+                     "same arguments (any number of ranks) resumes from it")
+      ->check(CLI::NonNegativeNumber);
   command.add_option("--conceptx-dir", options.conceptx_dir,
                      "also write ConceptX's clusters-K.txt for each K into this directory (needs --vocab)");
 }
 
+std::vector<std::int64_t> checked_ks(std::vector<std::int64_t> ks, std::int64_t n, const std::string& what) {
+  std::sort(ks.begin(), ks.end());
+  ks.erase(std::unique(ks.begin(), ks.end()), ks.end());
+  if (ks.empty() || ks.back() > n) {
+    throw InputError("--k " + (ks.empty() ? std::string("(none)") : std::to_string(ks.back())) + " is larger than " +
+                     what + " (n = " + std::to_string(n) + ")");
+  }
+  return ks;
+}
+
 ClusterInputs load_cluster_inputs(const ClusterOptions& options) {
+  if (options.points.empty()) throw Error(ExitCode::usage, "cluster: give --points or --activations");
   if (!options.conceptx_dir.empty() && options.vocab.empty()) {
     throw InputError("--conceptx-dir needs --vocab: ConceptX's clusters-K.txt lines start with the point keys");
   }
   ClusterInputs inputs;
-  inputs.ks = options.ks;
-  std::sort(inputs.ks.begin(), inputs.ks.end());
-  inputs.ks.erase(std::unique(inputs.ks.begin(), inputs.ks.end()), inputs.ks.end());
-
   inputs.points = store::read_npy_matrix(options.points);
   const std::int64_t n = inputs.points.rows;
+  inputs.n = n;
+  inputs.held = {{0, n}};
   if (n < 1) {
     throw InputError(options.points.string() + ": no points (shape [0, " +
                      std::to_string(inputs.points.cols) + "])");
   }
-  if (inputs.ks.back() > n) {
-    throw InputError("--k " + std::to_string(inputs.ks.back()) + " is larger than the number of points in " +
-                     options.points.string() + " (n = " + std::to_string(n) + ")");
-  }
+  inputs.ks = checked_ks(options.ks, n, "the number of points in " + options.points.string());
   // Sentence and word of each point, from the ConceptX keys (-1 when no vocab is given).
   store::ClustersFile& result = inputs.result;
   result.sentence.assign(static_cast<std::size_t>(n), -1);
@@ -107,15 +149,23 @@ std::uint64_t matrix_bytes_per_rank(std::int64_t n, std::int64_t d, std::size_t 
   return shard + un * static_cast<std::uint64_t>(d) * point_bytes + un * kBytesPerPoint;
 }
 
-std::uint64_t vector_bytes_per_rank(std::int64_t n, std::int64_t d, std::size_t point_bytes) {
-  const auto values = static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(d);
-  return values * (point_bytes + sizeof(double)) + static_cast<std::uint64_t>(n) * kBytesPerPoint;
+std::uint64_t vector_bytes_per_rank(std::int64_t n, std::int64_t d, std::size_t point_bytes, int ranks,
+                                    bool whole_input) {
+  // Rank 0 holds the most centroids (the deal starts with it).
+  std::uint64_t share = 0;
+  for (const auto& range : cluster::block_cyclic_rows(n, 0, ranks, cluster::kCentroidBlockRows)) {
+    share += static_cast<std::uint64_t>(range.last - range.first);
+  }
+  const auto ud = static_cast<std::uint64_t>(d);
+  const std::uint64_t input = (whole_input ? static_cast<std::uint64_t>(n) : share) * ud * point_bytes;
+  return input + share * ud * sizeof(double) + static_cast<std::uint64_t>(n) * kBytesPerPoint;
 }
 
 }  // namespace
 
 ClusterPlan plan_cluster(const ClusterOptions& options, std::int64_t n, std::int64_t d,
-                         std::size_t point_bytes, int ranks, std::uint64_t available_per_rank) {
+                         std::size_t point_bytes, int ranks, std::uint64_t available_per_rank,
+                         bool whole_input) {
   ClusterPlan plan;
   plan.ranks = ranks;
   plan.budget_per_rank =
@@ -123,7 +173,7 @@ ClusterPlan plan_cluster(const ClusterOptions& options, std::int64_t n, std::int
           ? static_cast<std::uint64_t>(kDefaultMemoryShare * static_cast<double>(available_per_rank))
           : parse_bytes(options.memory_per_rank, "--memory-per-rank");
   const std::uint64_t matrix = matrix_bytes_per_rank(n, d, point_bytes, ranks);
-  const std::uint64_t vector = vector_bytes_per_rank(n, d, point_bytes);
+  const std::uint64_t vector = vector_bytes_per_rank(n, d, point_bytes, ranks, whole_input);
   if (options.mode == "matrix" || (options.mode == "auto" && matrix <= plan.budget_per_rank)) {
     plan.source = DistanceSource::matrix;
     plan.bytes_per_rank = matrix;
@@ -142,8 +192,7 @@ ClusterPlan plan_cluster(const ClusterOptions& options, std::int64_t n, std::int
 
 std::string describe(const ClusterPlan& plan, std::int64_t n, std::int64_t d) {
   return "n = " + std::to_string(n) + " points of d = " + std::to_string(d) + ", " +
-         cluster::to_string(plan.source) + " mode on " + std::to_string(plan.ranks) + " rank(s)" +
-         (plan.source == DistanceSource::vector ? " (computed on rank 0)" : "") + ", about " +
+         cluster::to_string(plan.source) + " mode on " + std::to_string(plan.ranks) + " rank(s), about " +
          format_bytes(plan.bytes_per_rank) + " per rank (budget " + format_bytes(plan.budget_per_rank) + ")";
 }
 
@@ -155,6 +204,32 @@ ClusterOutputs claim_cluster_outputs(const ClusterOptions& options, const Cluste
     }
   }
   return outputs;
+}
+
+bool outputs_complete(const ClusterOptions& options, const ClusterInputs& inputs) {
+  std::error_code ec;
+  if (!std::filesystem::exists(options.out, ec)) return false;
+  for (const auto k : inputs.ks) {
+    if (!options.conceptx_dir.empty() &&
+        !std::filesystem::exists(options.conceptx_dir / ("clusters-" + std::to_string(k) + ".txt"), ec)) {
+      return false;
+    }
+  }
+  try {
+    const store::ClustersFile existing = store::read_clusters_file(options.out);
+    if (existing.fingerprint != inputs.result.fingerprint || existing.labels.size() != inputs.ks.size()) return false;
+    for (const auto k : inputs.ks) {
+      if (existing.labels.count(k) == 0) return false;
+    }
+    return true;
+  } catch (const InputError& e) {
+    spdlog::warn("{}: will be replaced", e.what());
+    return false;
+  }
+}
+
+std::filesystem::path checkpoint_path(const std::filesystem::path& out) {
+  return out.parent_path() / (out.filename().string() + ".checkpoint");
 }
 
 void write_cluster_outputs(ClusterOutputs& outputs, ClusterInputs& inputs, cluster::Linkage linkage,

@@ -25,6 +25,8 @@
 // fastcluster does. So "index" in the tie rule is the cluster's largest point index.
 #include <algorithm>
 #include <cstdint>
+#include <functional>
+#include <utility>
 #include <vector>
 
 #include "cluster/active_set.hpp"
@@ -39,20 +41,43 @@ struct Nearest {
   double distance = 0.0;  ///< squared Ward dissimilarity
 };
 
+/// Where the chain stands: the merges found so far (in order) and the chain itself. With the
+/// points, this is all a checkpoint needs: the distance source's state after these merges is
+/// rebuilt by replaying them (the same updates in the same order give the same values).
+struct ChainState {
+  std::vector<RawMerge> merges;
+  std::vector<std::int64_t> chain;
+};
+
+/// Where a chain starts (empty: from the beginning) and what runs after every merge (e.g. a
+/// checkpoint timer; may be empty).
+struct ChainHooks {
+  ChainState start;
+  std::function<void(const ChainState&)> after_merge;
+};
+
 /// Runs the chain over `source` (see above). Returns the n-1 merges in the order found.
 template <class Source>
-std::vector<RawMerge> nn_chain_ward(Source& source) {
+std::vector<RawMerge> nn_chain_ward(Source& source, ChainHooks hooks = {}) {
   const std::int64_t n = source.size();
-  std::vector<RawMerge> merges;
-  if (n < 2) return merges;
+  if (n < 2) return {};
+  ChainState& state = hooks.start;
+  std::vector<RawMerge>& merges = state.merges;
+  std::vector<std::int64_t>& chain = state.chain;
+  CONCEPTLENS_CHECK(static_cast<std::int64_t>(merges.size()) <= n - 1);
   merges.reserve(static_cast<std::size_t>(n - 1));
+  chain.reserve(static_cast<std::size_t>(n));
 
   ActiveSet active(n);
   std::vector<std::int64_t> sizes(static_cast<std::size_t>(n), 1);
-  std::vector<std::int64_t> chain;
-  chain.reserve(static_cast<std::size_t>(n));
+  auto apply = [&](std::int64_t dying, std::int64_t survivor, double d) {
+    source.merge(dying, survivor, d, sizes, active);
+    sizes[static_cast<std::size_t>(survivor)] += sizes[static_cast<std::size_t>(dying)];
+    active.remove(dying);
+  };
+  for (const RawMerge& m : merges) apply(std::min(m.i, m.j), std::max(m.i, m.j), m.squared);
 
-  for (std::int64_t step = 0; step < n - 1; ++step) {
+  while (static_cast<std::int64_t>(merges.size()) < n - 1) {
     if (chain.empty()) chain.push_back(active.first());
     Nearest nn;
     for (;;) {
@@ -70,12 +95,11 @@ std::vector<RawMerge> nn_chain_ward(Source& source) {
     const std::int64_t survivor = std::max(a, b);
     const std::int64_t dying = std::min(a, b);
 
-    source.merge(dying, survivor, nn.distance, sizes, active);
-    merges.push_back(RawMerge{survivor, dying, nn.distance});
-    sizes[static_cast<std::size_t>(survivor)] += sizes[static_cast<std::size_t>(dying)];
-    active.remove(dying);
+    apply(dying, survivor, nn.distance);
+    merges.push_back(RawMerge{dying, survivor, nn.distance});
+    if (hooks.after_merge) hooks.after_merge(std::as_const(state));
   }
-  return merges;
+  return std::move(merges);
 }
 
 }  // namespace conceptlens::cluster

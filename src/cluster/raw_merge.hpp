@@ -8,8 +8,8 @@
 namespace conceptlens::cluster {
 
 struct RawMerge {
-  std::int64_t i = 0;         ///< index of a point in the first cluster (its slot dies)
-  std::int64_t j = 0;         ///< index of a point in the second cluster (slot of the union)
+  std::int64_t i = 0;         ///< slot of the first cluster (it dies: the smaller slot)
+  std::int64_t j = 0;         ///< slot of the second cluster (the union lives on in it)
   double squared = 0.0;       ///< squared Ward dissimilarity of the merge
 };
 

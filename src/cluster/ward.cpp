@@ -36,17 +36,17 @@ Linkage to_scipy_linkage(std::int64_t n, std::vector<RawMerge> merges) {
 }
 
 template <class Scalar>
-Linkage ward_linkage(const PointsView<Scalar>& points, DistanceSource source) {
+Linkage ward_linkage(const PointsView<Scalar>& points, DistanceSource source, ChainHooks hooks) {
   const std::int64_t n = points.rows();
   if (source == DistanceSource::matrix) {
     auto matrix = CondensedMatrix::squared_euclidean(points);
-    return to_scipy_linkage(n, nn_chain_ward(matrix));
+    return to_scipy_linkage(n, nn_chain_ward(matrix, std::move(hooks)));
   }
   CentroidDistances centroids(points);
-  return to_scipy_linkage(n, nn_chain_ward(centroids));
+  return to_scipy_linkage(n, nn_chain_ward(centroids, std::move(hooks)));
 }
 
-template Linkage ward_linkage(const PointsView<float>&, DistanceSource);
-template Linkage ward_linkage(const PointsView<double>&, DistanceSource);
+template Linkage ward_linkage(const PointsView<float>&, DistanceSource, ChainHooks);
+template Linkage ward_linkage(const PointsView<double>&, DistanceSource, ChainHooks);
 
 }  // namespace conceptlens::cluster

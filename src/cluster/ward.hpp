@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cluster/linkage.hpp"
+#include "cluster/nn_chain.hpp"
 #include "cluster/points.hpp"
 
 namespace conceptlens::cluster {
@@ -16,8 +17,9 @@ enum class DistanceSource { matrix, vector };
 
 std::string to_string(DistanceSource source);
 
-/// Ward linkage of the rows of `points` (n >= 1, finite values: validated by the reader).
+/// Ward linkage of the rows of `points` (n >= 1, finite values: validated by the reader);
+/// `hooks` resume a chain from a checkpoint and observe its merges.
 template <class Scalar>
-Linkage ward_linkage(const PointsView<Scalar>& points, DistanceSource source);
+Linkage ward_linkage(const PointsView<Scalar>& points, DistanceSource source, ChainHooks hooks = {});
 
 }  // namespace conceptlens::cluster

@@ -40,6 +40,7 @@ class Reader {
     content.d = file_.read_int_attribute("/", "d");
     content.layer = file_.read_int_attribute("/", "layer");
     content.source = file_.read_string_attribute("/", "source");
+    if (file_.has_attribute("/", "fingerprint")) content.fingerprint = file_.read_string_attribute("/", "fingerprint");
     content.linkage = read_linkage();
     content.labels = read_labels();
     content.sentence = read_point_positions(kSentence);
@@ -205,6 +206,7 @@ void write_clusters_file(const std::filesystem::path& path, const ClustersFile& 
   file.write_int_attribute("/", "d", content.d);
   file.write_int_attribute("/", "layer", content.layer);
   file.write_string_attribute("/", "source", content.source);
+  file.write_string_attribute("/", "fingerprint", content.fingerprint);
   file.write_string_attribute("/", "tool_version", CONCEPTLENS_VERSION);
   file.close();
 }

@@ -4,7 +4,7 @@
 //   /labels/k<K>      int32 [n]         flat cluster of each point at K clusters
 //   /points/sentence  int32 [n]         corpus sentence of each point (-1: unknown)
 //   /points/word      int32 [n]         word position in that sentence (-1: unknown)
-//   attributes on /: method, mode, n, d, layer, source, tool_version
+//   attributes on /: method, mode, n, d, layer, source, fingerprint, tool_version
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -25,6 +25,7 @@ struct ClustersFile {
   std::int64_t d = 0;          ///< dimensionality of the points
   std::int64_t layer = -1;     ///< model layer, -1 when the points came from a .npy file
   std::string source;          ///< input file the points came from
+  std::string fingerprint;     ///< of the points and the distance source (cluster/checkpoint.hpp)
 };
 
 /// Writes the file at `path` (the caller makes it atomic). Throws OutputError naming the file.

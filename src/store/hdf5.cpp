@@ -75,6 +75,7 @@ std::string quoted(const std::string& name) { return "'" + name + "'"; }
 
 hid_t memory_type(ElementType type) {
   switch (type) {
+    case ElementType::uint8: return H5T_NATIVE_UINT8;
     case ElementType::int32: return H5T_NATIVE_INT32;
     case ElementType::int64: return H5T_NATIVE_INT64;
     case ElementType::float32: return H5T_NATIVE_FLOAT;
@@ -85,6 +86,7 @@ hid_t memory_type(ElementType type) {
 
 hid_t file_type(ElementType type) {
   switch (type) {
+    case ElementType::uint8: return H5T_STD_U8LE;
     case ElementType::int32: return H5T_STD_I32LE;
     case ElementType::int64: return H5T_STD_I64LE;
     case ElementType::float32: return H5T_IEEE_F32LE;
@@ -95,6 +97,7 @@ hid_t file_type(ElementType type) {
 
 const char* type_name(ElementType type) {
   switch (type) {
+    case ElementType::uint8: return "uint8";
     case ElementType::int32: return "int32";
     case ElementType::int64: return "int64";
     case ElementType::float32: return "float32";
@@ -123,6 +126,7 @@ bool same_kind(hid_t stored, ElementType type) {
   const std::size_t size = H5Tget_size(stored);
   switch (H5Tget_class(stored)) {
     case H5T_INTEGER:
+      if (type == ElementType::uint8) return H5Tget_sign(stored) == H5T_SGN_NONE && size == 1;
       if (H5Tget_sign(stored) != H5T_SGN_2) return false;
       return (type == ElementType::int32 && size == 4) || (type == ElementType::int64 && size == 8);
     case H5T_FLOAT:
@@ -150,6 +154,33 @@ Handle intermediate_groups_lcpl(const Context& context) {
                             "create a link creation property list");
   context.check(H5Pset_create_intermediate_group(lcpl.id(), 1), "set intermediate group creation");
   return lcpl;
+}
+
+/// IEEE 754 half precision, little-endian, laid out as h5py stores NumPy's float16: sign bit
+/// 15, exponent bits 10-14 (bias 15), mantissa bits 0-9.
+Handle float16_type(const Context& context) {
+  Handle type = context.own(H5Tcopy(H5T_IEEE_F32LE), Handle::Kind::datatype, "copy the float32 type");
+  context.check(H5Tset_fields(type.id(), 15, 10, 5, 0, 10), "set the fields of the float16 type");
+  context.check(H5Tset_size(type.id(), 2), "set the size of the float16 type");
+  context.check(H5Tset_ebias(type.id(), 15), "set the exponent bias of the float16 type");
+  return type;
+}
+
+/// The dimensions of a dataspace.
+std::vector<std::uint64_t> extent_of(hid_t space, const std::string& name, const Context& context) {
+  const int rank = H5Sget_simple_extent_ndims(space);
+  if (rank < 0) context.failed("get the rank of " + name);
+  std::vector<hsize_t> extent(static_cast<std::size_t>(rank));
+  if (rank > 0 && H5Sget_simple_extent_dims(space, extent.data(), nullptr) < 0) {
+    context.failed("get the dimensions of " + name);
+  }
+  return {extent.begin(), extent.end()};
+}
+
+std::string shape_text(const std::vector<std::uint64_t>& dims) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < dims.size(); ++i) out += (i > 0 ? ", " : "") + std::to_string(dims[i]);
+  return out + "]";
 }
 
 herr_t collect_name(hid_t, const char* name, const H5L_info_t*, void* names) {
@@ -254,6 +285,18 @@ void File::create_group(const std::string& group_path) {
 
 void File::write_raw(const std::string& dataset_path, ElementType type, const void* values, std::size_t count,
                      const std::vector<std::uint64_t>& dims) {
+  write_typed(dataset_path, file_type(type), memory_type(type), values, count, dims);
+}
+
+void File::write_float16_dataset(const std::string& dataset_path, std::span<const float> values,
+                                 const std::vector<std::uint64_t>& dims) {
+  CONCEPTLENS_CHECK(writable_);
+  const Handle half = float16_type(Context{path_, true});
+  write_typed(dataset_path, half.id(), H5T_NATIVE_FLOAT, values.data(), values.size(), dims);
+}
+
+void File::write_typed(const std::string& dataset_path, std::int64_t stored, std::int64_t memory, const void* values,
+                       std::size_t count, const std::vector<std::uint64_t>& dims) {
   check_absolute(dataset_path);
   CONCEPTLENS_CHECK(writable_);
   CONCEPTLENS_CHECK(!dims.empty());
@@ -269,10 +312,10 @@ void File::write_raw(const std::string& dataset_path, ElementType type, const vo
                                    Handle::Kind::dataspace, "create the dataspace of " + name);
   const Handle lcpl = intermediate_groups_lcpl(context);
   Handle dataset = context.own(
-      H5Dcreate2(file_.id(), dataset_path.c_str(), file_type(type), space.id(), lcpl.id(), H5P_DEFAULT, H5P_DEFAULT),
+      H5Dcreate2(file_.id(), dataset_path.c_str(), stored, space.id(), lcpl.id(), H5P_DEFAULT, H5P_DEFAULT),
       Handle::Kind::dataset, "create " + name);
   if (count > 0) {
-    context.check(H5Dwrite(dataset.id(), memory_type(type), H5S_ALL, H5S_ALL, H5P_DEFAULT, values), "write " + name);
+    context.check(H5Dwrite(dataset.id(), memory, H5S_ALL, H5S_ALL, H5P_DEFAULT, values), "write " + name);
   }
   if (!dataset.close()) context.failed("close " + name);
 }
@@ -293,16 +336,60 @@ std::uint64_t File::inspect_dataset(const std::string& dataset_path, ElementType
   }
   const Handle space = context.own(H5Dget_space(dataset.id()), Handle::Kind::dataspace,
                                    "get the dataspace of " + name);
-  const int rank = H5Sget_simple_extent_ndims(space.id());
-  if (rank < 0) context.failed("get the rank of " + name);
-  std::vector<hsize_t> extent(static_cast<std::size_t>(rank));
-  if (rank > 0 && H5Sget_simple_extent_dims(space.id(), extent.data(), nullptr) < 0) {
-    context.failed("get the dimensions of " + name);
-  }
-  dims.assign(extent.begin(), extent.end());
+  dims = extent_of(space.id(), name, context);
   const hssize_t points = H5Sget_simple_extent_npoints(space.id());
   if (points < 0) context.failed("count the elements of " + name);
   return static_cast<std::uint64_t>(points);
+}
+
+DatasetInfo File::describe_dataset(const std::string& dataset_path) const {
+  const Context context{path_, false};
+  const std::string name = "dataset " + quoted(dataset_path);
+  if (!exists(dataset_path)) context.error("missing " + name);
+  if (object_kind(file_.id(), dataset_path, context) != H5I_DATASET) {
+    context.error(quoted(dataset_path) + " is not a dataset: expected a dataset");
+  }
+  const Handle dataset = context.own(H5Dopen2(file_.id(), dataset_path.c_str(), H5P_DEFAULT), Handle::Kind::dataset,
+                                     "open " + name);
+  const Handle stored = context.own(H5Dget_type(dataset.id()), Handle::Kind::datatype, "get the type of " + name);
+  const Handle space = context.own(H5Dget_space(dataset.id()), Handle::Kind::dataspace,
+                                   "get the dataspace of " + name);
+  DatasetInfo info;
+  info.dims = extent_of(space.id(), name, context);
+  info.type = describe_type(stored.id());
+  info.floating = H5Tget_class(stored.id()) == H5T_FLOAT;
+  info.element_size = H5Tget_size(stored.id());
+  return info;
+}
+
+void File::read_float_rows(const std::string& dataset_path, std::uint64_t first, std::uint64_t count,
+                           std::span<float> out) const {
+  const Context context{path_, false};
+  const std::string name = "dataset " + quoted(dataset_path);
+  const DatasetInfo info = describe_dataset(dataset_path);
+  if (!info.floating) context.error(name + " holds " + info.type + " values: expected floating-point values");
+  if (info.dims.size() != 2) {
+    context.error(name + " has shape " + shape_text(info.dims) + ": expected 2 dimensions [rows, columns]");
+  }
+  if (first > info.dims[0] || count > info.dims[0] - first) {
+    context.error("rows [" + std::to_string(first) + ", " + std::to_string(first + count) + ") of " + name +
+                  " are out of range: it has " + std::to_string(info.dims[0]) + " rows");
+  }
+  CONCEPTLENS_CHECK(out.size() == count * info.dims[1]);
+  if (out.empty()) return;
+  const Handle dataset = context.own(H5Dopen2(file_.id(), dataset_path.c_str(), H5P_DEFAULT), Handle::Kind::dataset,
+                                     "open " + name);
+  const Handle file_space = context.own(H5Dget_space(dataset.id()), Handle::Kind::dataspace,
+                                        "get the dataspace of " + name);
+  const std::string rows = "rows [" + std::to_string(first) + ", " + std::to_string(first + count) + ") of " + name;
+  const hsize_t start[2] = {first, 0};
+  const hsize_t extent[2] = {count, info.dims[1]};
+  context.check(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start, nullptr, extent, nullptr),
+                "select " + rows);
+  const Handle memory_space = context.own(H5Screate_simple(2, extent, nullptr), Handle::Kind::dataspace,
+                                          "create the memory dataspace for " + rows);
+  context.check(H5Dread(dataset.id(), H5T_NATIVE_FLOAT, memory_space.id(), file_space.id(), H5P_DEFAULT, out.data()),
+                "read " + rows);
 }
 
 void File::read_raw(const std::string& dataset_path, ElementType type, void* values, std::size_t count) const {

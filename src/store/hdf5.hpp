@@ -38,19 +38,21 @@ class Handle {
   Kind kind_ = Kind::object;
 };
 
-/// The element types conceptlens stores in datasets.
-enum class ElementType : std::uint8_t { int32, int64, float32, float64 };
+/// The element types conceptlens stores in datasets (uint8: bytes, e.g. UTF-8 text).
+enum class ElementType : std::uint8_t { uint8, int32, int64, float32, float64 };
 
 template <typename T>
 constexpr ElementType element_type_of() {
-  if constexpr (std::is_same_v<T, std::int32_t>) {
+  if constexpr (std::is_same_v<T, std::uint8_t>) {
+    return ElementType::uint8;
+  } else if constexpr (std::is_same_v<T, std::int32_t>) {
     return ElementType::int32;
   } else if constexpr (std::is_same_v<T, std::int64_t>) {
     return ElementType::int64;
   } else if constexpr (std::is_same_v<T, float>) {
     return ElementType::float32;
   } else {
-    static_assert(std::is_same_v<T, double>, "datasets hold int32, int64, float32 or float64");
+    static_assert(std::is_same_v<T, double>, "datasets hold uint8, int32, int64, float32 or float64");
     return ElementType::float64;
   }
 }
@@ -60,6 +62,14 @@ template <typename T>
 struct Array {
   std::vector<T> values;
   std::vector<std::uint64_t> dims;
+};
+
+/// What a dataset holds, found without reading its values.
+struct DatasetInfo {
+  std::vector<std::uint64_t> dims;
+  std::string type;              ///< the stored element type as NumPy names it: "float16", "int32", "strings", ...
+  bool floating = false;         ///< a floating-point type (of any width)
+  std::size_t element_size = 0;  ///< bytes per stored element
 };
 
 /// An open HDF5 file. Object paths are absolute ("/labels/k600"); attributes live on an object
@@ -100,6 +110,22 @@ class File {
     write_dataset(dataset_path, std::span<const T>(values), dims);
   }
 
+  /// Writes a new dataset (creating missing groups on its path) stored as IEEE half precision,
+  /// the layout h5py gives NumPy's float16; HDF5 converts the float32 values (values beyond
+  /// float16's range become infinities). OutputError on failure.
+  void write_float16_dataset(const std::string& dataset_path, std::span<const float> values,
+                             const std::vector<std::uint64_t>& dims);
+
+  /// Describes the dataset at `dataset_path`: InputError if it is missing or not a dataset.
+  DatasetInfo describe_dataset(const std::string& dataset_path) const;
+
+  /// Reads rows [first, first + count) of a 2-D dataset of floating-point values of any width
+  /// (float16, float32, float64), converted to float32, into `out` (count x columns values,
+  /// row-major). InputError naming the dataset if it is not 2-D floating point or the rows are
+  /// out of range.
+  void read_float_rows(const std::string& dataset_path, std::uint64_t first, std::uint64_t count,
+                       std::span<float> out) const;
+
   /// Reads a whole dataset. The stored element type must be T's kind and width (any byte
   /// order): InputError naming the dataset, what it holds and what was expected otherwise.
   template <typename T>
@@ -133,6 +159,9 @@ class File {
 
   void write_raw(const std::string& dataset_path, ElementType type, const void* values, std::size_t count,
                  const std::vector<std::uint64_t>& dims);
+  /// Creates the dataset with the HDF5 file type `stored` and writes values given in `memory`.
+  void write_typed(const std::string& dataset_path, std::int64_t stored, std::int64_t memory, const void* values,
+                   std::size_t count, const std::vector<std::uint64_t>& dims);
   /// Checks the dataset's element type, fills `dims`, returns the number of elements.
   std::uint64_t inspect_dataset(const std::string& dataset_path, ElementType type,
                                 std::vector<std::uint64_t>& dims) const;

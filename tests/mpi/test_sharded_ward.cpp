@@ -4,6 +4,8 @@
 
 #include <random>
 
+#include "cluster/centroid_distances.hpp"
+#include "cluster/sharded_centroids.hpp"
 #include "cluster/sharded_matrix.hpp"
 #include "cluster/ward.hpp"
 #include "comm/communicator.hpp"
@@ -28,21 +30,42 @@ cl::RowMatrix<double> blobs(std::uint64_t seed, std::int64_t n, std::int64_t d) 
   return x;
 }
 
-/// Sharded with the production block size and with tiny blocks (rows interleaved finely, so
-/// that small inputs are spread over every rank too): bitwise equal to the serial core.
+void expect_bitwise_equal(const cl::Linkage& actual, const cl::Linkage& expected) {
+  ASSERT_EQ(actual.n, expected.n);
+  ASSERT_EQ(actual.merges.size(), expected.merges.size());
+  for (std::size_t q = 0; q < expected.merges.size(); ++q) {
+    ASSERT_EQ(actual.merges[q].a, expected.merges[q].a) << "merge " << q;
+    ASSERT_EQ(actual.merges[q].b, expected.merges[q].b) << "merge " << q;
+    ASSERT_EQ(actual.merges[q].height, expected.merges[q].height) << "merge " << q;  // bitwise
+    ASSERT_EQ(actual.merges[q].size, expected.merges[q].size) << "merge " << q;
+  }
+}
+
+/// The linkage of `source` sharded over MPI_COMM_WORLD in blocks of `block` rows.
+template <class Scalar>
+cl::Linkage sharded(const cl::PointsView<Scalar>& points, cl::DistanceSource source, std::int64_t block,
+                    cl::ChainHooks hooks = {}) {
+  if (source == cl::DistanceSource::matrix) {
+    return mpi::sharded_ward_linkage(MPI_COMM_WORLD, points, std::move(hooks), block);
+  }
+  const auto owned = mpi::owned_rows(MPI_COMM_WORLD, points, block);
+  return mpi::sharded_vector_linkage(MPI_COMM_WORLD, points.rows(),
+                                     cl::PointsView<Scalar>(owned.data(), owned.rows(), owned.cols()),
+                                     std::move(hooks), block);
+}
+
+/// Both sources, sharded with the production block size and with tiny blocks (rows
+/// interleaved finely, so that small inputs are spread over every rank too): bitwise equal to
+/// the serial core's source.
 template <class Scalar>
 void expect_same_as_serial(const cl::PointsView<Scalar>& points) {
-  const auto serial = cl::ward_linkage(points, cl::DistanceSource::matrix);
-  for (std::int64_t block : {cl::CondensedMatrix::kBlockRows, std::int64_t{1}, std::int64_t{7}}) {
-    SCOPED_TRACE("blocks of " + std::to_string(block) + " rows");
-    const auto sharded = mpi::sharded_ward_linkage(MPI_COMM_WORLD, points, block);
-    ASSERT_EQ(sharded.n, serial.n);
-    ASSERT_EQ(sharded.merges.size(), serial.merges.size());
-    for (std::size_t q = 0; q < serial.merges.size(); ++q) {
-      ASSERT_EQ(sharded.merges[q].a, serial.merges[q].a) << "merge " << q;
-      ASSERT_EQ(sharded.merges[q].b, serial.merges[q].b) << "merge " << q;
-      ASSERT_EQ(sharded.merges[q].height, serial.merges[q].height) << "merge " << q;  // bitwise
-      ASSERT_EQ(sharded.merges[q].size, serial.merges[q].size) << "merge " << q;
+  for (const auto source : {cl::DistanceSource::matrix, cl::DistanceSource::vector}) {
+    const auto serial = cl::ward_linkage(points, source);
+    const std::int64_t production = source == cl::DistanceSource::matrix ? cl::CondensedMatrix::kBlockRows
+                                                                         : cl::kCentroidBlockRows;
+    for (std::int64_t block : {production, std::int64_t{1}, std::int64_t{7}}) {
+      SCOPED_TRACE(cl::to_string(source) + ", blocks of " + std::to_string(block) + " rows");
+      expect_bitwise_equal(sharded(points, source, block), serial);
     }
   }
 }
@@ -112,4 +135,28 @@ TEST(ShardedWard, TiesFollowTheDocumentedRule) {
   cl::RowMatrix<double> x(6, 1);
   x << 0, 1, 2, 3, 4, 5;  // every neighbour at distance 1
   expect_same_as_serial(cl::PointsView<double>(x.data(), x.rows(), x.cols()));
+}
+
+TEST(ShardedWard, ResumedFromSavedStatesEqualsTheUninterruptedRun) {
+  // States are saved on every rank (each runs the same chain); a resume replays the merges on
+  // the shards. The states saved at this rank count are resumed at this rank count here; the
+  // CLI test resumes a checkpoint at another rank count.
+  const auto x = blobs(5, 700, 6);
+  const cl::PointsView<double> points(x.data(), x.rows(), x.cols());
+  for (const auto source : {cl::DistanceSource::matrix, cl::DistanceSource::vector}) {
+    SCOPED_TRACE(cl::to_string(source));
+    std::vector<cl::ChainState> saved;
+    cl::ChainHooks record;
+    record.after_merge = [&](const cl::ChainState& state) {
+      if (state.merges.size() % 97 == 1) saved.push_back(state);
+    };
+    const auto uninterrupted = sharded(points, source, 7, record);
+    expect_bitwise_equal(uninterrupted, cl::ward_linkage(points, source));
+    ASSERT_GE(saved.size(), 7U);
+    for (const auto& state : saved) {
+      cl::ChainHooks resume;
+      resume.start = state;
+      expect_bitwise_equal(sharded(points, source, 7, resume), uninterrupted);
+    }
+  }
 }

@@ -1,0 +1,109 @@
+#include "app/activation_points.hpp"
+
+#include <algorithm>
+#include <sstream>
+#include <unordered_map>
+
+#include "util/error.hpp"
+
+namespace conceptlens::app {
+
+std::string selected_description(const store::ActivationsInfo& info) {
+  return "the number of tokens selected from " + info.path.string() +
+         " (after --max-words, --drop-freq, --min-freq, --max-per-type)";
+}
+
+ActivationPoints select_activation_points(const store::ActivationsInfo& info, const select::SelectionOptions& options) {
+  ActivationPoints points;
+  points.selection = select::select_tokens(info.word_text, info.sentence_offsets, options);
+  points.rows = points.selection.rows;
+
+  // Occurrence numbers and sentence indices over the sentences the length filter kept.
+  std::unordered_map<std::string, std::int64_t> seen;
+  std::vector<std::int64_t> occurrence(static_cast<std::size_t>(info.words), 0);
+  std::vector<std::int32_t> kept_index(static_cast<std::size_t>(info.sentences()), -1);
+  std::int32_t kept = 0;
+  for (std::int64_t s = 0; s < info.sentences(); ++s) {
+    const std::int64_t begin = info.sentence_offsets[static_cast<std::size_t>(s)];
+    const std::int64_t end = info.sentence_offsets[static_cast<std::size_t>(s) + 1];
+    if (options.max_words > 0 && end - begin >= options.max_words) continue;
+    kept_index[static_cast<std::size_t>(s)] = kept++;
+    for (std::int64_t r = begin; r < end; ++r) {
+      occurrence[static_cast<std::size_t>(r)] = ++seen[info.word_text[static_cast<std::size_t>(r)]];
+    }
+  }
+  points.keys.reserve(points.rows.size());
+  for (const std::int64_t r : points.rows) {
+    const auto u = static_cast<std::size_t>(r);
+    const std::int32_t s = info.sentence[u];
+    points.sentence.push_back(s);
+    points.word.push_back(info.position[u]);
+    points.keys.push_back(info.word_text[u] + "|||" + std::to_string(occurrence[u]) + "|||" +
+                          std::to_string(kept_index[static_cast<std::size_t>(s)]) + "|||" +
+                          std::to_string(info.position[u]));
+  }
+  return points;
+}
+
+std::vector<std::int64_t> requested_layers(const ClusterOptions& options, const store::ActivationsInfo& info) {
+  std::vector<std::int64_t> layers;
+  if (options.layer >= 0) {
+    layers.push_back(options.layer);
+  } else if (options.layers == "all") {
+    layers = info.layers;
+  } else {
+    std::istringstream list(options.layers);
+    for (std::string item; std::getline(list, item, ',');) {
+      std::size_t used = 0;
+      long long layer = -1;
+      try {
+        layer = std::stoll(item, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used != item.size() || item.empty() || layer < 0) {
+        throw InputError("--layers '" + options.layers + "': expected 'all' or layer indices separated by commas, found '" +
+                         item + "'");
+      }
+      layers.push_back(layer);
+    }
+  }
+  std::sort(layers.begin(), layers.end());
+  layers.erase(std::unique(layers.begin(), layers.end()), layers.end());
+  for (const auto layer : layers) {
+    if (!info.has_layer(layer)) {
+      std::string present;
+      for (const auto l : info.layers) present += (present.empty() ? "" : ", ") + std::to_string(l);
+      throw InputError(info.path.string() + ": missing layer " + std::to_string(layer) + " ('" +
+                       store::act::layer_path(layer) + "'): the file holds layers " + present);
+    }
+  }
+  return layers;
+}
+
+ClusterInputs layer_inputs(const ClusterOptions& options, const store::ActivationsFile& file,
+                           const ActivationPoints& points, std::int64_t layer, const cluster::RowRanges& held) {
+  const store::ActivationsInfo& info = file.info();
+  ClusterInputs inputs;
+  inputs.n = static_cast<std::int64_t>(points.rows.size());
+  inputs.ks = checked_ks(options.ks, inputs.n, selected_description(info));
+  std::vector<std::int64_t> rows;
+  for (const auto& range : held) {
+    rows.insert(rows.end(), points.rows.begin() + range.first, points.rows.begin() + range.last);
+  }
+  std::vector<float> values(rows.size() * static_cast<std::size_t>(info.hidden));
+  file.read_selected_rows(layer, rows, values);
+  inputs.points.rows = static_cast<std::int64_t>(rows.size());
+  inputs.points.cols = info.hidden;
+  inputs.points.values = std::move(values);
+  inputs.held = held;
+  if (!options.conceptx_dir.empty()) inputs.keys = points.keys;
+  inputs.result.sentence = points.sentence;
+  inputs.result.word = points.word;
+  inputs.result.d = info.hidden;
+  inputs.result.layer = layer;
+  inputs.result.source = info.path.string();
+  return inputs;
+}
+
+}  // namespace conceptlens::app
