@@ -6,6 +6,7 @@ Each tool clusters the same points in its own fresh child process, single-thread
   conceptlens-vector     the same with `--mode vector` (not run unless named in --tools)
   conceptlens-np2        the matrix mode under `mpirun -n 2` (sharded matrix; not run unless
                          named in --tools); its peak RSS is that of the largest rank
+  conceptlens-vector-np2 the vector mode under `mpirun -n 2` (sharded centroids; likewise)
   fastcluster            fastcluster.linkage(X, method='ward', metric='euclidean')
   fastcluster-vector     fastcluster.linkage_vector(X, method='ward', metric='euclidean')
   sklearn                sklearn.cluster.AgglomerativeClustering(n_clusters=K, linkage='ward',
@@ -15,6 +16,10 @@ Printed per tool:
     that is the linkage call (sklearn: fit); loading the points, importing and cutting the
     tree are left out. For conceptlens it is its log line "Ward linkage done in X s" (reading
     the points and writing the outputs left out), else n/a;
+  * steps, us/step: conceptlens's chain steps (nearest-neighbour searches) and the time per
+    step from its first merge on (log line "chain: ..."); GB/s/rank: for the vector mode, the
+    centroid bytes each rank reads per second of chain. Beside it, the machine's memory read
+    bandwidth measured in the same run (numpy sum over 2 GiB, 1 process, and 2 at once);
   * process s: wall time of the whole child process (start, imports, load, cluster, write);
   * peak RSS: ru_maxrss of the child from os.wait4 (KiB on Linux), in MiB;
   * ratios of time and of peak memory to conceptlens (or, when it is skipped, to the first
@@ -48,6 +53,7 @@ TOOLS = {
     "conceptlens": "conceptlens --mode matrix",
     "conceptlens-vector": "conceptlens --mode vector",
     "conceptlens-np2": "conceptlens --mode matrix, 2 ranks",
+    "conceptlens-vector-np2": "conceptlens --mode vector, 2 ranks",
     "fastcluster": "fastcluster.linkage",
     "fastcluster-vector": "fastcluster.linkage_vector",
     "sklearn": "sklearn AgglomerativeClustering",
@@ -248,10 +254,10 @@ def run_tool_once(spawner, tool, args, points, work, env, rep):
     log_path = os.path.join(work, tag + ".log")
     if tool.startswith("conceptlens"):
         out = os.path.join(work, tag + ".h5")
-        mode = "vector" if tool == "conceptlens-vector" else "matrix"
+        mode = "vector" if tool.startswith("conceptlens-vector") else "matrix"
         cmd = [args.conceptlens, "cluster", "--points", points, "--k", str(args.k),
                "--out", out, "--mode", mode]
-        if tool == "conceptlens-np2":
+        if tool.endswith("-np2"):
             # mpirun waits for its ranks, so wait4's ru_maxrss is the largest rank's peak.
             import shutil
             cmd = [shutil.which("mpirun") or "/usr/bin/mpirun", "--oversubscribe", "-n", "2"] + cmd
@@ -261,7 +267,7 @@ def run_tool_once(spawner, tool, args, points, work, env, rep):
                "--result-out", result_path]
     rc, wall, maxrss_kib = spawner.run(cmd, env, args.timeout, log_path)
     res = {"cmd": cmd, "process_s": wall, "maxrss_kib": maxrss_kib, "rc": rc, "log": log_path,
-           "cluster_s": None, "rss_before_mib": None, "labels": None, "linkage": None}
+           "cluster_s": None, "steps": None, "us_per_step": None, "gbs": None, "rss_before_mib": None, "labels": None, "linkage": None}
     if rc != 0:
         with open(log_path, "rb") as f:
             res["error"] = f.read()[-2000:].decode("utf-8", "replace")
@@ -283,6 +289,13 @@ def run_tool_once(spawner, tool, args, points, work, env, rep):
         if m:
             res["cluster_s"] = float(m[-1])
             res["cluster_s_from"] = "log line"
+        with open(log_path, "rb") as f:
+            c = re.findall(rb"chain: ([0-9]+) steps, [0-9.]+ s from the first merge, ([0-9.]+) us per step"
+                           rb"(?:, centroid reads ([0-9.]+) GB/s per rank)?", f.read())
+        if c:
+            res["steps"] = int(c[-1][0])
+            res["us_per_step"] = float(c[-1][1])
+            res["gbs"] = float(c[-1][2]) if c[-1][2] else None
         os.remove(out)  # keep the temp dir small at large n
     else:
         with open(result_path) as f:
@@ -311,6 +324,18 @@ def compare_linkage(Z, ref):
 
 def fmt(x, spec):
     return "n/a" if x is None else format(x, spec)
+
+
+def read_bandwidth(env):
+    """Memory read bandwidth in GB/s: numpy sums a 2 GiB float64 array (median of 5), in one
+    process, then in two processes at once (per process)."""
+    code = ("import numpy as np, time, statistics; a = np.ones(1 << 28); a.sum(); t = []\n"
+            "for _ in range(5):\n    s = time.perf_counter(); a.sum(); t.append(time.perf_counter() - s)\n"
+            "print(a.nbytes / statistics.median(t) / 1e9)")
+    one = float(subprocess.run([PYTHON, "-c", code], env=env, capture_output=True, text=True).stdout)
+    procs = [subprocess.Popen([PYTHON, "-c", code], env=env, stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    two = [float(p.communicate()[0]) for p in procs]
+    return one, statistics.mean(two)
 
 
 def default_warm_gib():
@@ -367,7 +392,7 @@ def main():
     skip = set()
     for s in split_list(args.skip):
         if s == "conceptlens":
-            skip.update({"conceptlens", "conceptlens-vector", "conceptlens-np2"})
+            skip.update(t for t in TOOLS if t.startswith("conceptlens"))
         else:
             skip.add(tool_key(s))
     tools = [t for t in tools if t not in skip]
@@ -437,6 +462,9 @@ def main():
             spawner.run(warm, env, None, os.path.join(work, "warm.log"))
             print("# memory warm-up: touched %.1f GiB in a throwaway child (%.1f s)"
                   % (args.warm_memory_gib, time.time() - t0))
+        if any(t.startswith("conceptlens-vector") for t in tools):
+            print("# memory read bandwidth: %.1f GB/s (1 process), %.1f GB/s per process (2 at once)"
+                  % read_bandwidth(env))
         rc, _, floor_kib = spawner.run(["/bin/true"], env, None, os.path.join(work, "true.log"))
         print("# peak RSS floor (ru_maxrss of /bin/true started by the spawner): %.1f MiB"
               % (floor_kib / 1024.0))
@@ -473,7 +501,7 @@ def main():
             good = [r for r in runs if r["rc"] == 0]
             if len(good) < len(runs) or not good:
                 rc = runs[-1]["rc"]
-                rows.append([TOOLS[tool], "TIMEOUT" if rc is None else "FAILED"] + [""] * 8)
+                rows.append([TOOLS[tool], "TIMEOUT" if rc is None else "FAILED"] + [""] * 11)
                 continue
             cl = [r["cluster_s"] for r in good]
             row = {
@@ -483,6 +511,10 @@ def main():
                 "before": good[-1]["rss_before_mib"],
                 "labels": good[-1]["labels"],
                 "linkage": good[-1]["linkage"],
+                "steps": good[-1]["steps"],
+                "us_per_step": statistics.median(r["us_per_step"] for r in good)
+                if good[-1]["us_per_step"] is not None else None,
+                "gbs": statistics.median(r["gbs"] for r in good) if good[-1]["gbs"] is not None else None,
             }
             results[tool] = row
             rows.append(row)
@@ -490,7 +522,7 @@ def main():
         print()
         print("Ward, n=%d, K=%d, single thread; ratios are tool / %s; ARI and linkage against %s"
               % (n, args.k, TOOLS[base] if base else "-", TOOLS[ref_tool] if ref_tool else "-"))
-        head = ["tool", "cluster s", "process s", "peak RSS MiB", "RSS before MiB",
+        head = ["tool", "cluster s", "steps", "us/step", "GB/s/rank", "process s", "peak RSS MiB", "RSS before MiB",
                 "time ratio (cluster)", "time ratio (process)", "memory ratio", "ARI", "linkage"]
         table = [head]
         for tool, row in zip(tools, rows):
@@ -504,7 +536,8 @@ def main():
             ari = ("%.6f" % adjusted_rand_score(ref_labels, row["labels"])
                    if ref_labels is not None else "n/a")
             link = "ref" if tool == ref_tool else compare_linkage(row["linkage"], ref_linkage)
-            table.append([TOOLS[tool], fmt(row["cluster"], ".3f"), "%.3f" % row["process"],
+            table.append([TOOLS[tool], fmt(row["cluster"], ".3f"), fmt(row["steps"], "d"),
+                          fmt(row["us_per_step"], ".2f"), fmt(row["gbs"], ".2f"), "%.3f" % row["process"],
                           "%.1f" % row["peak"], fmt(row["before"], ".1f"), ratio("cluster"),
                           ratio("process"), "%.2f" % (row["peak"] / b["peak"]) if b else "n/a",
                           ari, link])

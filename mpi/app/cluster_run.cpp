@@ -82,6 +82,46 @@ cluster::Linkage compute_linkage(MPI_Comm comm, app::ClusterInputs& inputs, clus
       inputs.points.values);
 }
 
+/// The after-merge hook that times the chain from its first merge on (the distance matrix is
+/// computed by then): chain steps, time per step and, for the vector mode, the centroid bytes
+/// each rank reads per second (every step scans the live centroids).
+class ChainTimer {
+ public:
+  ChainTimer(std::int64_t n, std::int64_t d) : n_(n), d_(d) {}
+
+  void operator()(const cluster::ChainState& state) {
+    const auto live = n_ - static_cast<std::int64_t>(state.merges.size()) + 1;  // during the steps just made
+    if (first_steps_ < 0) {
+      first_ = std::chrono::steady_clock::now();
+      first_steps_ = state.steps;
+    } else {
+      visits_ += static_cast<double>(state.steps - steps_) * static_cast<double>(live);
+    }
+    steps_ = state.steps;
+  }
+
+  void report(cluster::DistanceSource source, int ranks) const {
+    if (first_steps_ < 0 || steps_ == first_steps_) return;
+    const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - first_;
+    const auto steps = static_cast<double>(steps_ - first_steps_);
+    std::string reads;
+    if (source == cluster::DistanceSource::vector) {
+      const double bytes = visits_ * static_cast<double>(d_) * sizeof(double) / ranks;
+      reads = fmt::format(", centroid reads {:.2f} GB/s per rank", bytes / seconds.count() / 1e9);
+    }
+    spdlog::info("chain: {} steps, {:.2f} s from the first merge, {:.2f} us per step{}", steps_, seconds.count(),
+                 1e6 * seconds.count() / steps, reads);
+  }
+
+ private:
+  std::int64_t n_;
+  std::int64_t d_;
+  std::chrono::steady_clock::time_point first_;
+  std::int64_t first_steps_ = -1;
+  std::int64_t steps_ = 0;
+  double visits_ = 0;  ///< live centroids visited by the steps after the first merge
+};
+
 }  // namespace
 
 Outcome cluster_planned(MPI_Comm comm, const app::ClusterOptions& options, const app::ClusterPlan& plan,
@@ -109,17 +149,23 @@ Outcome cluster_planned(MPI_Comm comm, const app::ClusterOptions& options, const
   const auto start = std::chrono::steady_clock::now();
   const std::filesystem::path checkpoint = app::checkpoint_path(options.out);
   cluster::Linkage linkage;
+  ChainTimer chain_timer(inputs.n, inputs.points.cols);
   outcome = agree(comm, capture([&] {
     cluster::ChainHooks hooks;
     if (options.checkpoint_every > 0) {
       hooks = checkpoint_hooks(comm, checkpoint, std::stoull(inputs.result.fingerprint, nullptr, 16),
                                options.checkpoint_every);
     }
+    hooks.after_merge = [&chain_timer, save = std::move(hooks.after_merge)](const cluster::ChainState& state) {
+      chain_timer(state);
+      if (save) save(state);
+    };
     linkage = compute_linkage(comm, inputs, source, std::move(hooks));
   }));
   if (!outcome.ok()) return outcome;
   const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
   spdlog::info("Ward linkage done in {:.2f} s", seconds.count());
+  chain_timer.report(source, size(comm));
 
   return run_on_root(comm, 0, [&] {
     write_cluster_outputs(*outputs, inputs, std::move(linkage), source);

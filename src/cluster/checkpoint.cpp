@@ -21,7 +21,7 @@ void serialize(Archive& archive, conceptlens::cluster::RawMerge& merge, const un
 
 template <class Archive>
 void serialize(Archive& archive, conceptlens::cluster::ChainState& state, const unsigned int /*version*/) {
-  archive & state.merges & state.chain;
+  archive & state.merges & state.chain & state.steps;
 }
 
 }  // namespace boost::serialization

@@ -47,6 +47,7 @@ struct Nearest {
 struct ChainState {
   std::vector<RawMerge> merges;
   std::vector<std::int64_t> chain;
+  std::int64_t steps = 0;  ///< nearest-neighbour searches so far (chain steps)
 };
 
 /// Where a chain starts (empty: from the beginning) and what runs after every merge (e.g. a
@@ -84,6 +85,7 @@ std::vector<RawMerge> nn_chain_ward(Source& source, ChainHooks hooks = {}) {
       const std::int64_t tip = chain.back();
       const std::int64_t prev = chain.size() >= 2 ? chain[chain.size() - 2] : -1;
       nn = source.nearest(tip, prev, active, sizes);
+      ++state.steps;
       CONCEPTLENS_CHECK(nn.index >= 0);
       if (nn.index == prev) break;  // tip and prev are reciprocal nearest neighbours
       chain.push_back(nn.index);
