@@ -128,7 +128,8 @@ Outcome cluster_planned(MPI_Comm comm, const app::ClusterOptions& options, const
                         app::ClusterInputs& inputs) {
   const bool root = rank(comm) == 0;
   const cluster::DistanceSource source = plan.source;
-  inputs.result.fingerprint = cluster::to_hex(fingerprint(comm, inputs, source));
+  const std::uint64_t print = fingerprint(comm, inputs, source);
+  inputs.result.fingerprint = cluster::to_hex(print);
   bool complete = false;
   std::optional<app::ClusterOutputs> outputs;
   Outcome outcome = agree(comm, capture([&] {
@@ -153,8 +154,7 @@ Outcome cluster_planned(MPI_Comm comm, const app::ClusterOptions& options, const
   outcome = agree(comm, capture([&] {
     cluster::ChainHooks hooks;
     if (options.checkpoint_every > 0) {
-      hooks = checkpoint_hooks(comm, checkpoint, std::stoull(inputs.result.fingerprint, nullptr, 16),
-                               options.checkpoint_every);
+      hooks = checkpoint_hooks(comm, checkpoint, print, options.checkpoint_every);
     }
     hooks.after_merge = [&chain_timer, save = std::move(hooks.after_merge)](const cluster::ChainState& state) {
       chain_timer(state);
@@ -240,7 +240,17 @@ Outcome run_cluster_layers(MPI_Comm comm, const app::ClusterOptions& options) {
       plans[q] = app::plan_cluster(options, n, d, sizeof(float), groups.size_of(group, ranks), available,
                                    /*whole_input=*/false);
     }
-    if (options.layer < 0 && root && !options.dry_run) std::filesystem::create_directories(options.out);
+    if (options.layer < 0 && root && !options.dry_run) {
+      std::vector<std::filesystem::path> directories{options.out};
+      for (const auto layer : layers) {
+        if (!options.conceptx_dir.empty()) directories.push_back(layer_options(options, layer).conceptx_dir);
+      }
+      for (const auto& directory : directories) {
+        std::error_code error;
+        std::filesystem::create_directories(directory, error);
+        if (error) throw OutputError("cannot create directory '" + directory.string() + "': " + error.message());
+      }
+    }
   }));
   if (!outcome.ok()) return outcome;
   if (options.dry_run) {

@@ -378,8 +378,12 @@ TEST_F(Cli, LayersClusterInGroupsWithTheSameResultsAtEveryRankCount) {
       SCOPED_TRACE(std::to_string(ranks) + " rank(s), " + mode);
       const auto out = dir_ / ("layers-" + mode + std::to_string(ranks));
       const auto result = run(ranks, "cluster --activations " + act.string() + " --layers all --k 9,4 --mode " + mode +
-                                         selection + " --out " + out.string());
+                                         selection + " --out " + out.string() + " --conceptx-dir " +
+                                         (out / "conceptx").string());
       ASSERT_EQ(result.code, 0) << result.output;
+      for (const char* layer : {"layer-0", "layer-1", "layer-2"}) {
+        EXPECT_TRUE(fs::exists(out / "conceptx" / layer / "clusters-9.txt")) << layer;
+      }
       for (std::int64_t layer = 0; layer <= 2; ++layer) {
         const auto got = store::read_clusters_file(out / ("layer-" + std::to_string(layer) + ".h5"));
         const auto expected = store::read_clusters_file(dir_ / ("expected" + std::to_string(layer) + ".h5"));
