@@ -5,8 +5,8 @@
 #include <string_view>
 #include <utility>
 
-#include "store/detail/utf.hpp"
 #include "util/error.hpp"
+#include "util/utf8.hpp"
 
 #ifndef CONCEPTLENS_VERSION
 #error "CONCEPTLENS_VERSION must be defined by the build (see src/CMakeLists.txt)"
@@ -253,7 +253,7 @@ class Reader {
       const std::string_view line = text.substr(start, end - start);
       const std::string where = "dataset " + quoted(dataset) + " line " + std::to_string(s + 1) + " (sentence " +
                                 std::to_string(s) + ")";
-      if (!detail::decode_utf8(line)) fail(where + " is not valid UTF-8: expected UTF-8 text");
+      if (!decode_utf8(line)) fail(where + " is not valid UTF-8: expected UTF-8 text");
       const std::size_t before = words.size();
       split_words(line, words);
       const auto found = static_cast<std::int64_t>(words.size() - before);

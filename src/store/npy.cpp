@@ -13,14 +13,12 @@
 #include <system_error>
 
 #include "store/detail/npy_header.hpp"
-#include "store/detail/utf.hpp"
 #include "util/error.hpp"
+#include "util/utf8.hpp"
 
 namespace conceptlens::store {
 namespace {
 
-using detail::append_utf8;
-using detail::decode_utf8;
 using detail::kMaxNpyHeaderBytes;
 using detail::NpyHeader;
 using detail::parse_npy_header;

@@ -12,6 +12,7 @@
 
 #include "tokenize/unicode_tables.hpp"
 #include "util/error.hpp"
+#include "util/utf8.hpp"
 
 namespace conceptlens::tokenize {
 namespace {
@@ -19,45 +20,7 @@ namespace {
 namespace ud = unicode_data;
 using Json = nlohmann::json;
 
-// ---- UTF-8 ----------------------------------------------------------------------------------
-
-/// The first byte offset at which `text` stops being strict UTF-8 (no overlong forms,
-/// surrogates or code points beyond U+10FFFF), or npos; decoded code points go to `out`.
-std::size_t decode_utf8(std::string_view text, std::u32string& out) {
-  out.clear();
-  out.reserve(text.size());
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    if (lead < 0x80) {
-      out += static_cast<char32_t>(lead);
-      ++i;
-      continue;
-    }
-    std::size_t extra = 0;
-    char32_t cp = 0;
-    char32_t minimum = 0;
-    if ((lead & 0xe0) == 0xc0) {
-      extra = 1, cp = lead & 0x1fu, minimum = 0x80;
-    } else if ((lead & 0xf0) == 0xe0) {
-      extra = 2, cp = lead & 0x0fu, minimum = 0x800;
-    } else if ((lead & 0xf8) == 0xf0) {
-      extra = 3, cp = lead & 0x07u, minimum = 0x10000;
-    } else {
-      return i;
-    }
-    if (text.size() - i - 1 < extra) return i;
-    for (std::size_t k = 1; k <= extra; ++k) {
-      const auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xc0) != 0x80) return i;
-      cp = (cp << 6) | (next & 0x3fu);
-    }
-    if (cp < minimum || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
-    out += cp;
-    i += extra + 1;
-  }
-  return std::string_view::npos;
-}
+// ---- UTF-8 (decoding and single code points: util/utf8.hpp) -------------------------------
 
 /// `text` as printable ASCII for error messages: other bytes as \xNN, cut after 60 bytes.
 std::string printable(std::string_view text) {
@@ -86,26 +49,9 @@ std::u32string decode_text(std::string_view text) {
   return out;
 }
 
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xc0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xe0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else {
-    out += static_cast<char>(0xf0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  }
-}
 
 void append_utf8(std::string& out, std::u32string_view text) {
-  for (const char32_t cp : text) append_utf8(out, cp);
+  for (const char32_t cp : text) conceptlens::append_utf8(out, cp);
 }
 
 std::string encode_utf8(std::u32string_view text) {
