@@ -40,7 +40,7 @@ std::size_t point_bytes(const store::NpyMatrix& points) {
 /// Collective. The fingerprint of the clustering of `inputs` by `source`: every rank hashes a
 /// disjoint part of the rows it holds (its matrix deal when it holds them all).
 std::uint64_t fingerprint(MPI_Comm comm, const app::ClusterInputs& inputs, cluster::DistanceSource source) {
-  const bool whole = inputs.held.size() == 1 && inputs.held[0].first == 0 && inputs.held[0].last == inputs.n;
+  const bool whole = inputs.holds_all();
   const cluster::RowRanges mine =
       whole ? cluster::block_cyclic_rows(inputs.n, rank(comm), size(comm), cluster::CondensedMatrix::kBlockRows)
             : inputs.held;
@@ -71,7 +71,7 @@ cluster::Linkage compute_linkage(MPI_Comm comm, app::ClusterInputs& inputs, clus
         using Scalar = typename std::decay_t<decltype(values)>::value_type;
         const cluster::PointsView<Scalar> view(values.data(), inputs.points.rows, inputs.points.cols);
         if (source == cluster::DistanceSource::matrix) return sharded_ward_linkage(comm, view, std::move(hooks));
-        if (inputs.points.rows == inputs.n && size(comm) > 1) {
+        if (inputs.holds_all() && size(comm) > 1) {
           const cluster::RowMatrix<Scalar> owned = owned_rows(comm, view);
           std::decay_t<decltype(values)>().swap(values);  // release the other ranks' rows
           const cluster::PointsView<Scalar> owned_view(owned.data(), owned.rows(), owned.cols());
@@ -221,7 +221,7 @@ Outcome run_cluster_layers(MPI_Comm comm, const app::ClusterOptions& options) {
       const auto& s = points.selection;
       spdlog::info("token selection: {} of {} words kept ({} in {} sentences of >= --max-words words, {} of types "
                    "over --drop-freq, {} under --min-freq, {} over --max-per-type)",
-                   points.rows.size(), file->info().words, s.long_sentence_words, s.long_sentences, s.frequent_words,
+                   s.rows.size(), file->info().words, s.long_sentence_words, s.long_sentences, s.frequent_words,
                    s.rare_words, s.capped_words);
     }
   }));
@@ -230,11 +230,14 @@ Outcome run_cluster_layers(MPI_Comm comm, const app::ClusterOptions& options) {
   const int ranks = size(comm);
   const LayerGroups groups = layer_groups(rank(comm), ranks, layers.size());
   const std::uint64_t available = available_per_rank(comm);
-  const auto n = static_cast<std::int64_t>(points.rows.size());
+  const auto n = static_cast<std::int64_t>(points.selection.rows.size());
   const std::int64_t d = file->info().hidden;
   std::vector<app::ClusterPlan> plans(layers.size());
+  std::vector<std::int64_t> ks;
   outcome = agree(comm, capture([&] {
-    app::checked_ks(options.ks, n, app::selected_description(file->info()));
+    ks = app::checked_ks(options.ks, n,
+                         "the number of tokens selected from " + options.activations.string() +
+                             " (after --max-words, --drop-freq, --min-freq, --max-per-type)");
     for (std::size_t q = 0; q < layers.size(); ++q) {
       const int group = static_cast<int>(q % static_cast<std::size_t>(groups.groups));
       plans[q] = app::plan_cluster(options, n, d, sizeof(float), groups.size_of(group, ranks), available,
@@ -274,7 +277,7 @@ Outcome run_cluster_layers(MPI_Comm comm, const app::ClusterOptions& options) {
             ? cluster::RowRanges{{0, n}}
             : cluster::block_cyclic_rows(n, rank(group_comm), size(group_comm), cluster::kCentroidBlockRows);
     app::ClusterInputs inputs;
-    outcome = agree(group_comm, capture([&] { inputs = app::layer_inputs(one, *file, points, layers[q], held); }));
+    outcome = agree(group_comm, capture([&] { inputs = app::layer_inputs(one, ks, *file, points, layers[q], held); }));
     if (outcome.ok()) outcome = cluster_planned(group_comm, one, plans[q], inputs);
   }
   MPI_Comm_free(&group_comm);

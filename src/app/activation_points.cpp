@@ -8,15 +8,9 @@
 
 namespace conceptlens::app {
 
-std::string selected_description(const store::ActivationsInfo& info) {
-  return "the number of tokens selected from " + info.path.string() +
-         " (after --max-words, --drop-freq, --min-freq, --max-per-type)";
-}
-
 ActivationPoints select_activation_points(const store::ActivationsInfo& info, const select::SelectionOptions& options) {
   ActivationPoints points;
   points.selection = select::select_tokens(info.word_text, info.sentence_offsets, options);
-  points.rows = points.selection.rows;
 
   // Occurrence numbers and sentence indices over the sentences the length filter kept.
   std::unordered_map<std::string, std::int64_t> seen;
@@ -24,16 +18,15 @@ ActivationPoints select_activation_points(const store::ActivationsInfo& info, co
   std::vector<std::int32_t> kept_index(static_cast<std::size_t>(info.sentences()), -1);
   std::int32_t kept = 0;
   for (std::int64_t s = 0; s < info.sentences(); ++s) {
-    const std::int64_t begin = info.sentence_offsets[static_cast<std::size_t>(s)];
-    const std::int64_t end = info.sentence_offsets[static_cast<std::size_t>(s) + 1];
-    if (options.max_words > 0 && end - begin >= options.max_words) continue;
+    if (!points.selection.kept_sentences[static_cast<std::size_t>(s)]) continue;
     kept_index[static_cast<std::size_t>(s)] = kept++;
-    for (std::int64_t r = begin; r < end; ++r) {
+    const std::int64_t end = info.sentence_offsets[static_cast<std::size_t>(s) + 1];
+    for (std::int64_t r = info.sentence_offsets[static_cast<std::size_t>(s)]; r < end; ++r) {
       occurrence[static_cast<std::size_t>(r)] = ++seen[info.word_text[static_cast<std::size_t>(r)]];
     }
   }
-  points.keys.reserve(points.rows.size());
-  for (const std::int64_t r : points.rows) {
+  points.keys.reserve(points.selection.rows.size());
+  for (const std::int64_t r : points.selection.rows) {
     const auto u = static_cast<std::size_t>(r);
     const std::int32_t s = info.sentence[u];
     points.sentence.push_back(s);
@@ -81,15 +74,17 @@ std::vector<std::int64_t> requested_layers(const ClusterOptions& options, const 
   return layers;
 }
 
-ClusterInputs layer_inputs(const ClusterOptions& options, const store::ActivationsFile& file,
-                           const ActivationPoints& points, std::int64_t layer, const cluster::RowRanges& held) {
+ClusterInputs layer_inputs(const ClusterOptions& options, const std::vector<std::int64_t>& ks,
+                           const store::ActivationsFile& file, const ActivationPoints& points, std::int64_t layer,
+                           const cluster::RowRanges& held) {
   const store::ActivationsInfo& info = file.info();
   ClusterInputs inputs;
-  inputs.n = static_cast<std::int64_t>(points.rows.size());
-  inputs.ks = checked_ks(options.ks, inputs.n, selected_description(info));
+  inputs.n = static_cast<std::int64_t>(points.selection.rows.size());
+  inputs.ks = ks;
   std::vector<std::int64_t> rows;
   for (const auto& range : held) {
-    rows.insert(rows.end(), points.rows.begin() + range.first, points.rows.begin() + range.last);
+    const auto& selected = points.selection.rows;
+    rows.insert(rows.end(), selected.begin() + range.first, selected.begin() + range.last);
   }
   std::vector<float> values(rows.size() * static_cast<std::size_t>(info.hidden));
   file.read_selected_rows(layer, rows, values);

@@ -47,6 +47,7 @@ struct ClusterInputs {
   std::int64_t n = 0;               ///< points in the clustering
   store::NpyMatrix points;          ///< the rows `held` of them (all, or a rank's share)
   cluster::RowRanges held;
+  bool holds_all() const { return held.size() == 1 && held[0].first == 0 && held[0].last == n; }
   std::vector<std::string> keys;    ///< ConceptX point keys (empty without --vocab)
   std::vector<std::int64_t> ks;     ///< sorted, unique, each in [1, n]
   store::ClustersFile result;       ///< point ids and attributes filled; linkage and labels not yet

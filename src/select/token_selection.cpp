@@ -30,7 +30,8 @@ TokenSelection select(WordOf&& word, std::span<const std::int64_t> offsets, std:
   const std::size_t sentences = offsets.size() - 1;
 
   // sentence_length.py: a sentence stays iff it has fewer than max_words words
-  std::vector<bool> kept(sentences, true);
+  std::vector<bool>& kept = selection.kept_sentences;
+  kept.assign(sentences, true);
   for (std::size_t s = 0; s < sentences; ++s) {
     const std::int64_t length = offsets[s + 1] - offsets[s];
     CONCEPTLENS_CHECK(length >= 0);

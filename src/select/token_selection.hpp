@@ -49,6 +49,7 @@ struct SelectionOptions {
 /// The selected rows and what each rule removed (ConceptX prints the same token counts).
 struct TokenSelection {
   std::vector<std::int64_t> rows;        ///< global word indices, ascending (corpus order)
+  std::vector<bool> kept_sentences;      ///< per sentence: whether the length filter kept it
   std::int64_t long_sentences = 0;       ///< sentences removed by max_words
   std::int64_t long_sentence_words = 0;  ///< their words
   std::int64_t frequent_words = 0;       ///< words of types seen more than drop_freq times
