@@ -13,6 +13,7 @@ function(add_mpi_test)
   endif()
   add_executable(${T_NAME} ${T_SOURCES} ${PROJECT_SOURCE_DIR}/tests/mpi/mpi_gtest_main.cpp)
   target_link_libraries(${T_NAME} PRIVATE ${T_LIBRARIES} conceptlens_mpi GTest::gtest)
+  target_include_directories(${T_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/tests/common)
   conceptlens_target_options(${T_NAME})
   foreach(p IN LISTS T_RANKS)
     add_test(NAME ${T_NAME}.np${p}

@@ -18,14 +18,17 @@ std::uint64_t clustering_fingerprint(MPI_Comm comm, std::uint64_t local_row_hash
 }
 
 cluster::ChainState resume_state(MPI_Comm comm, const std::filesystem::path& path, std::uint64_t fingerprint) {
+  const bool root = rank(comm) == 0;
   std::string bytes;
-  if (rank(comm) == 0) {
+  cluster::ChainState state;
+  if (root) {
     try {
       if (auto read = cluster::read_checkpoint_bytes(path)) {
-        const auto checkpoint = cluster::decode_checkpoint(*read, path);
+        auto checkpoint = cluster::decode_checkpoint(*read, path);
         if (checkpoint.fingerprint == fingerprint) {
           bytes = std::move(*read);
-          spdlog::info("resuming from checkpoint {} ({} merges done)", path.string(), checkpoint.state.merges.size());
+          state = std::move(checkpoint.state);
+          spdlog::info("resuming from checkpoint {} ({} merges done)", path.string(), state.merges.size());
         } else {
           spdlog::warn("checkpoint {} belongs to other inputs (fingerprint {}, this run {}): starting afresh",
                        path.string(), cluster::to_hex(checkpoint.fingerprint), cluster::to_hex(fingerprint));
@@ -40,7 +43,7 @@ cluster::ChainState resume_state(MPI_Comm comm, const std::filesystem::path& pat
   if (length == 0) return {};
   bytes.resize(length);
   MPI_Bcast(bytes.data(), static_cast<int>(length), MPI_CHAR, 0, comm);
-  return cluster::decode_checkpoint(bytes, path).state;
+  return root ? state : cluster::decode_checkpoint(bytes, path).state;
 }
 
 cluster::ChainHooks checkpoint_hooks(MPI_Comm comm, const std::filesystem::path& path, std::uint64_t fingerprint,

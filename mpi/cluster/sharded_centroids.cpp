@@ -14,11 +14,8 @@ ShardedCentroids::ShardedCentroids(MPI_Comm comm, std::int64_t n, const cluster:
                                    std::int64_t block_rows)
     : comm_(comm), n_(n), block_(block_rows), owned_(owned.template cast<double>()),
       buffer_(static_cast<std::size_t>(owned.cols())) {
-  std::int64_t expected = 0;
-  for (const auto& range : cluster::block_cyclic_rows(n, comm_.rank(), comm_.size(), block_)) {
-    expected += range.last - range.first;
-  }
-  CONCEPTLENS_CHECK(owned.rows() == expected);
+  CONCEPTLENS_CHECK(owned.rows() ==
+                    cluster::row_count(cluster::block_cyclic_rows(n, comm_.rank(), comm_.size(), block_)));
 }
 
 template ShardedCentroids::ShardedCentroids(MPI_Comm, std::int64_t, const cluster::PointsView<float>&, std::int64_t);
@@ -80,13 +77,12 @@ template <class Scalar>
 cluster::RowMatrix<Scalar> owned_rows(MPI_Comm comm, const cluster::PointsView<Scalar>& points,
                                       std::int64_t block_rows) {
   const auto ranges = cluster::block_cyclic_rows(points.rows(), rank(comm), size(comm), block_rows);
-  std::int64_t count = 0;
-  for (const auto& range : ranges) count += range.last - range.first;
-  cluster::RowMatrix<Scalar> rows(count, points.cols());
+  cluster::RowMatrix<Scalar> rows(cluster::row_count(ranges), points.cols());
   std::int64_t next = 0;
   for (const auto& range : ranges) {
-    rows.middleRows(next, range.last - range.first) = points.middleRows(range.first, range.last - range.first);
-    next += range.last - range.first;
+    const std::int64_t count = range.last - range.first;
+    rows.middleRows(next, count) = points.middleRows(range.first, count);
+    next += count;
   }
   return rows;
 }

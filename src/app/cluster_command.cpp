@@ -152,10 +152,8 @@ std::uint64_t matrix_bytes_per_rank(std::int64_t n, std::int64_t d, std::size_t 
 std::uint64_t vector_bytes_per_rank(std::int64_t n, std::int64_t d, std::size_t point_bytes, int ranks,
                                     bool whole_input) {
   // Rank 0 holds the most centroids (the deal starts with it).
-  std::uint64_t share = 0;
-  for (const auto& range : cluster::block_cyclic_rows(n, 0, ranks, cluster::kCentroidBlockRows)) {
-    share += static_cast<std::uint64_t>(range.last - range.first);
-  }
+  const auto share = static_cast<std::uint64_t>(
+      cluster::row_count(cluster::block_cyclic_rows(n, 0, ranks, cluster::kCentroidBlockRows)));
   const auto ud = static_cast<std::uint64_t>(d);
   const std::uint64_t input = (whole_input ? static_cast<std::uint64_t>(n) : share) * ud * point_bytes;
   return input + share * ud * sizeof(double) + static_cast<std::uint64_t>(n) * kBytesPerPoint;

@@ -30,6 +30,13 @@ struct RowRange {
 /// Rows held by one object: sorted, disjoint ranges.
 using RowRanges = std::vector<RowRange>;
 
+/// The number of rows in `ranges`.
+inline std::int64_t row_count(const RowRanges& ranges) {
+  std::int64_t count = 0;
+  for (const RowRange& range : ranges) count += range.last - range.first;
+  return count;
+}
+
 /// The rows rank `rank` of `ranks` holds under a block-cyclic layout: blocks of `block` rows
 /// dealt round-robin. Live clusters drift to high rows as the chain runs, so dealing the rows
 /// out keeps the chain's work balanced as well as the entries (within one block).

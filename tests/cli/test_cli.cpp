@@ -16,10 +16,12 @@
 #include "store/activations_file.hpp"
 #include "store/clusters_file.hpp"
 #include "store/npy.hpp"
+#include "linkage_checks.hpp"
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;
 namespace store = conceptlens::store;
+using conceptlens::testing::expect_bitwise_equal;
 using conceptlens::testing::npy_bytes;
 using conceptlens::testing::read_file;
 using conceptlens::testing::write_file;
@@ -241,17 +243,6 @@ pid_t start_group(int ranks, const std::string& args, const fs::path& log) {
   return pid;
 }
 
-bool same_linkage(const conceptlens::cluster::Linkage& a, const conceptlens::cluster::Linkage& b) {
-  if (a.merges.size() != b.merges.size()) return false;
-  for (std::size_t q = 0; q < a.merges.size(); ++q) {
-    if (a.merges[q].a != b.merges[q].a || a.merges[q].b != b.merges[q].b ||
-        a.merges[q].height != b.merges[q].height || a.merges[q].size != b.merges[q].size) {
-      return false;
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
 TEST_F(Cli, KilledRunResumesFromItsCheckpointWithTheSameLinkage) {
@@ -293,7 +284,7 @@ TEST_F(Cli, KilledRunResumesFromItsCheckpointWithTheSameLinkage) {
   EXPECT_NE(resumed.output.find("resuming from checkpoint"), std::string::npos) << resumed.output;
   const auto expected = store::read_clusters_file(dir_ / "reference.h5");
   const auto actual = store::read_clusters_file(out);
-  EXPECT_TRUE(same_linkage(actual.linkage, expected.linkage));
+  expect_bitwise_equal(actual.linkage, expected.linkage);
   EXPECT_EQ(actual.labels, expected.labels);
   EXPECT_FALSE(fs::exists(checkpoint)) << "the checkpoint of a finished clustering is removed";
 

@@ -9,10 +9,12 @@
 #include "cluster/sharded_matrix.hpp"
 #include "cluster/ward.hpp"
 #include "comm/communicator.hpp"
+#include "linkage_checks.hpp"
 #include "store/npy.hpp"
 
 namespace cl = conceptlens::cluster;
 namespace mpi = conceptlens::mpi;
+using conceptlens::testing::expect_bitwise_equal;
 
 namespace {
 
@@ -28,17 +30,6 @@ cl::RowMatrix<double> blobs(std::uint64_t seed, std::int64_t n, std::int64_t d) 
     for (std::int64_t c = 0; c < d; ++c) x(i, c) = centre[c] + normal(rng);
   }
   return x;
-}
-
-void expect_bitwise_equal(const cl::Linkage& actual, const cl::Linkage& expected) {
-  ASSERT_EQ(actual.n, expected.n);
-  ASSERT_EQ(actual.merges.size(), expected.merges.size());
-  for (std::size_t q = 0; q < expected.merges.size(); ++q) {
-    ASSERT_EQ(actual.merges[q].a, expected.merges[q].a) << "merge " << q;
-    ASSERT_EQ(actual.merges[q].b, expected.merges[q].b) << "merge " << q;
-    ASSERT_EQ(actual.merges[q].height, expected.merges[q].height) << "merge " << q;  // bitwise
-    ASSERT_EQ(actual.merges[q].size, expected.merges[q].size) << "merge " << q;
-  }
 }
 
 /// The linkage of `source` sharded over MPI_COMM_WORLD in blocks of `block` rows.

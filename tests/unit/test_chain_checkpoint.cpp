@@ -7,11 +7,13 @@
 
 #include "cluster/checkpoint.hpp"
 #include "cluster/ward.hpp"
+#include "linkage_checks.hpp"
 #include "test_support.hpp"
 #include "util/error.hpp"
 
 namespace cl = conceptlens::cluster;
 using conceptlens::InputError;
+using conceptlens::testing::expect_bitwise_equal;
 using conceptlens::testing::ScratchDir;
 
 namespace {
@@ -24,16 +26,6 @@ cl::RowMatrix<double> random_points(std::uint64_t seed, std::int64_t n, std::int
     for (std::int64_t c = 0; c < d; ++c) x(i, c) = normal(rng) + static_cast<double>(i % 4) * 3.0;
   }
   return x;
-}
-
-void expect_bitwise_equal(const cl::Linkage& actual, const cl::Linkage& expected) {
-  ASSERT_EQ(actual.merges.size(), expected.merges.size());
-  for (std::size_t q = 0; q < expected.merges.size(); ++q) {
-    ASSERT_EQ(actual.merges[q].a, expected.merges[q].a) << "merge " << q;
-    ASSERT_EQ(actual.merges[q].b, expected.merges[q].b) << "merge " << q;
-    ASSERT_EQ(actual.merges[q].height, expected.merges[q].height) << "merge " << q;
-    ASSERT_EQ(actual.merges[q].size, expected.merges[q].size) << "merge " << q;
-  }
 }
 
 }  // namespace
