@@ -63,14 +63,7 @@ std::vector<std::int64_t> requested_layers(const ClusterOptions& options, const 
   }
   std::sort(layers.begin(), layers.end());
   layers.erase(std::unique(layers.begin(), layers.end()), layers.end());
-  for (const auto layer : layers) {
-    if (!info.has_layer(layer)) {
-      std::string present;
-      for (const auto l : info.layers) present += (present.empty() ? "" : ", ") + std::to_string(l);
-      throw InputError(info.path.string() + ": missing layer " + std::to_string(layer) + " ('" +
-                       store::act::layer_path(layer) + "'): the file holds layers " + present);
-    }
-  }
+  for (const auto layer : layers) info.check_layer(layer);
   return layers;
 }
 

@@ -24,8 +24,27 @@ const char* dtype_name(ActivationDtype dtype) {
   CONCEPTLENS_CHECK(false);
 }
 
+namespace {
+
+std::string quoted(const std::string& name) { return "'" + name + "'"; }
+
+std::string layer_list(const std::vector<std::int64_t>& layers) {
+  std::string out;
+  for (std::size_t i = 0; i < layers.size(); ++i) out += (i > 0 ? ", " : "") + std::to_string(layers[i]);
+  return out;
+}
+
+}  // namespace
+
 bool ActivationsInfo::has_layer(std::int64_t layer) const {
   return std::binary_search(layers.begin(), layers.end(), layer);
+}
+
+void ActivationsInfo::check_layer(std::int64_t layer) const {
+  if (!has_layer(layer)) {
+    throw InputError(path.string() + ": missing layer " + std::to_string(layer) + " (dataset '" +
+                     act::layer_path(layer) + "'): the file holds layers " + layer_list(layers));
+  }
 }
 
 ActivationDtype ActivationsInfo::dtype_of(std::int64_t layer) const {
@@ -35,20 +54,6 @@ ActivationDtype ActivationsInfo::dtype_of(std::int64_t layer) const {
 }
 
 namespace {
-
-std::string quoted(const std::string& name) { return "'" + name + "'"; }
-
-std::string shape_text(const std::vector<std::uint64_t>& dims) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < dims.size(); ++i) out += (i > 0 ? ", " : "") + std::to_string(dims[i]);
-  return out + "]";
-}
-
-std::string layer_list(const std::vector<std::int64_t>& layers) {
-  std::string out;
-  for (std::size_t i = 0; i < layers.size(); ++i) out += (i > 0 ? ", " : "") + std::to_string(layers[i]);
-  return out;
-}
 
 /// The layer index named by a member of /layers: decimal digits without a leading zero
 /// ("0", "7", "12"); -1 for any other name.
@@ -139,7 +144,7 @@ class Reader {
       }
       if (info.layers.empty()) {
         if (stored.dims.size() != 2 || stored.dims[1] == 0) {
-          fail("dataset " + quoted(dataset) + " has shape " + shape_text(stored.dims) +
+          fail("dataset " + quoted(dataset) + " has shape " + h5::shape_text(stored.dims) +
                ": expected [words, hidden] with hidden >= 1");
         }
         info.words = static_cast<std::int64_t>(stored.dims[0]);
@@ -148,8 +153,8 @@ class Reader {
         const std::vector<std::uint64_t> expected = {static_cast<std::uint64_t>(info.words),
                                                      static_cast<std::uint64_t>(info.hidden)};
         if (stored.dims != expected) {
-          fail("dataset " + quoted(dataset) + " has shape " + shape_text(stored.dims) + ": expected " +
-               shape_text(expected) + ", the shape of " + quoted(act::layer_path(info.layers.front())));
+          fail("dataset " + quoted(dataset) + " has shape " + h5::shape_text(stored.dims) + ": expected " +
+               h5::shape_text(expected) + ", the shape of " + quoted(act::layer_path(info.layers.front())));
         }
       }
       info.layers.push_back(layer);
@@ -175,7 +180,7 @@ class Reader {
     require(dataset, "int64 [sentences + 1]");
     h5::Array<std::int64_t> offsets = file_.read_dataset<std::int64_t>(dataset);
     if (offsets.dims.size() != 1 || offsets.dims[0] == 0) {
-      fail("dataset " + quoted(dataset) + " has shape " + shape_text(offsets.dims) + ": expected [sentences + 1]");
+      fail("dataset " + quoted(dataset) + " has shape " + h5::shape_text(offsets.dims) + ": expected [sentences + 1]");
     }
     const std::vector<std::int64_t>& values = offsets.values;
     if (values.size() - 1 > static_cast<std::size_t>(INT32_MAX)) {
@@ -203,8 +208,8 @@ class Reader {
     h5::Array<std::int32_t> column = file_.read_dataset<std::int32_t>(dataset);
     const std::vector<std::uint64_t> expected = {static_cast<std::uint64_t>(words)};
     if (column.dims != expected) {
-      fail("dataset " + quoted(dataset) + " has shape " + shape_text(column.dims) + ": expected [words] = " +
-           shape_text(expected) + " (the rows of the layers)");
+      fail("dataset " + quoted(dataset) + " has shape " + h5::shape_text(column.dims) + ": expected [words] = " +
+           h5::shape_text(expected) + " (the rows of the layers)");
     }
     return std::move(column.values);
   }
@@ -234,7 +239,7 @@ class Reader {
     require(dataset, "uint8 [bytes], the corpus text (one sentence per line)");
     const h5::Array<std::uint8_t> bytes = file_.read_dataset<std::uint8_t>(dataset);
     if (bytes.dims.size() != 1) {
-      fail("dataset " + quoted(dataset) + " has shape " + shape_text(bytes.dims) + ": expected [bytes]");
+      fail("dataset " + quoted(dataset) + " has shape " + h5::shape_text(bytes.dims) + ": expected [bytes]");
     }
     const std::string_view text(reinterpret_cast<const char*>(bytes.values.data()), bytes.values.size());
     const auto lines = static_cast<std::int64_t>(std::count(text.begin(), text.end(), '\n'));
@@ -280,16 +285,9 @@ ActivationsFile ActivationsFile::open(const std::filesystem::path& path) {
   return ActivationsFile(std::move(file), std::move(info));
 }
 
-void ActivationsFile::check_layer(std::int64_t layer) const {
-  if (!info_.has_layer(layer)) {
-    throw InputError(info_.path.string() + ": missing layer " + std::to_string(layer) + " (dataset '" +
-                     act::layer_path(layer) + "'): the file holds layers " + layer_list(info_.layers));
-  }
-}
-
 void ActivationsFile::read_rows(std::int64_t layer, std::int64_t first, std::int64_t count,
                                 std::span<float> out) const {
-  check_layer(layer);
+  info_.check_layer(layer);
   CONCEPTLENS_CHECK(first >= 0 && count >= 0);
   CONCEPTLENS_CHECK(out.size() == static_cast<std::size_t>(count) * static_cast<std::size_t>(info_.hidden));
   file_.read_float_rows(act::layer_path(layer), static_cast<std::uint64_t>(first), static_cast<std::uint64_t>(count),
@@ -297,7 +295,7 @@ void ActivationsFile::read_rows(std::int64_t layer, std::int64_t first, std::int
 }
 
 std::vector<float> ActivationsFile::read_layer(std::int64_t layer) const {
-  check_layer(layer);
+  info_.check_layer(layer);
   std::vector<float> values(static_cast<std::size_t>(info_.words) * static_cast<std::size_t>(info_.hidden));
   read_rows(layer, 0, info_.words, values);
   return values;
@@ -305,7 +303,7 @@ std::vector<float> ActivationsFile::read_layer(std::int64_t layer) const {
 
 void ActivationsFile::read_selected_rows(std::int64_t layer, std::span<const std::int64_t> rows,
                                          std::span<float> out) const {
-  check_layer(layer);
+  info_.check_layer(layer);
   const auto hidden = static_cast<std::size_t>(info_.hidden);
   CONCEPTLENS_CHECK(out.size() == rows.size() * hidden);
   // Windows of at most kWindow consecutive rows are read whole and the selected rows copied out.

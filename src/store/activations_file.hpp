@@ -70,6 +70,8 @@ struct ActivationsInfo {
 
   std::int64_t sentences() const { return static_cast<std::int64_t>(sentence_offsets.size()) - 1; }
   bool has_layer(std::int64_t layer) const;
+  /// InputError naming the file, the missing layer and the layers present, unless has_layer().
+  void check_layer(std::int64_t layer) const;
   /// Stored type of a layer that is present (checked).
   ActivationDtype dtype_of(std::int64_t layer) const;
 };
@@ -98,7 +100,6 @@ class ActivationsFile {
 
  private:
   ActivationsFile(h5::File file, ActivationsInfo info) : file_(std::move(file)), info_(std::move(info)) {}
-  void check_layer(std::int64_t layer) const;
 
   h5::File file_;
   ActivationsInfo info_;

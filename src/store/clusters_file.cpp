@@ -20,12 +20,6 @@ constexpr const char* kWord = "/points/word";
 
 std::string labels_path(std::int64_t k) { return std::string(kLabels) + "/k" + std::to_string(k); }
 
-std::string shape_text(const std::vector<std::uint64_t>& dims) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < dims.size(); ++i) out += (i > 0 ? ", " : "") + std::to_string(dims[i]);
-  return out + "]";
-}
-
 /// Validates CLUSTERS.h5 content; every error names the file and the dataset.
 class Reader {
  public:
@@ -63,8 +57,8 @@ class Reader {
   void check_shape(const std::string& dataset, const std::vector<std::uint64_t>& found,
                    const std::vector<std::uint64_t>& expected, const std::string& formula) const {
     if (found != expected) {
-      fail("dataset '" + dataset + "' has shape " + shape_text(found) + ": expected " + formula + " = " +
-           shape_text(expected) + " (n = " + std::to_string(n_) + " from the attribute 'n')");
+      fail("dataset '" + dataset + "' has shape " + h5::shape_text(found) + ": expected " + formula + " = " +
+           h5::shape_text(expected) + " (n = " + std::to_string(n_) + " from the attribute 'n')");
     }
   }
 

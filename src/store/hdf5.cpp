@@ -9,6 +9,13 @@
 #include "util/error.hpp"
 
 namespace conceptlens::store::h5 {
+
+std::string shape_text(const std::vector<std::uint64_t>& dims) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < dims.size(); ++i) out += (i > 0 ? ", " : "") + std::to_string(dims[i]);
+  return out + "]";
+}
+
 namespace {
 
 static_assert(std::is_same_v<hid_t, std::int64_t>, "hdf5.hpp stores hid_t as std::int64_t (HDF5 >= 1.10)");
@@ -175,12 +182,6 @@ std::vector<std::uint64_t> extent_of(hid_t space, const std::string& name, const
     context.failed("get the dimensions of " + name);
   }
   return {extent.begin(), extent.end()};
-}
-
-std::string shape_text(const std::vector<std::uint64_t>& dims) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < dims.size(); ++i) out += (i > 0 ? ", " : "") + std::to_string(dims[i]);
-  return out + "]";
 }
 
 herr_t collect_name(hid_t, const char* name, const H5L_info_t*, void* names) {

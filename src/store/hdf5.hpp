@@ -57,6 +57,9 @@ constexpr ElementType element_type_of() {
   }
 }
 
+/// Dimensions as error messages show them: "[20, 768]".
+std::string shape_text(const std::vector<std::uint64_t>& dims);
+
 /// A dataset read back: its values in row-major order and its dimensions.
 template <typename T>
 struct Array {
