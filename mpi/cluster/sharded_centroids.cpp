@@ -69,7 +69,8 @@ void ShardedCentroids::merge(std::int64_t dying, std::int64_t survivor, double /
     MPI_Recv(buffer_.data(), static_cast<int>(d), MPI_DOUBLE, from, 0, comm_.get(), MPI_STATUS_IGNORE);
     dying_centroid = buffer_.data();
   }
-  cluster::merge_centroid(dying_centroid, centroid(survivor), d, static_cast<double>(sizes[static_cast<std::size_t>(dying)]),
+  cluster::merge_centroid(dying_centroid, centroid(survivor), d,
+                          static_cast<double>(sizes[static_cast<std::size_t>(dying)]),
                           static_cast<double>(sizes[static_cast<std::size_t>(survivor)]));
 }
 

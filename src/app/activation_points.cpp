@@ -55,7 +55,8 @@ std::vector<std::int64_t> requested_layers(const ClusterOptions& options, const 
         used = 0;
       }
       if (used != item.size() || item.empty() || layer < 0) {
-        throw InputError("--layers '" + options.layers + "': expected 'all' or layer indices separated by commas, found '" +
+        throw InputError("--layers '" + options.layers +
+                         "': expected 'all' or layer indices separated by commas, found '" +
                          item + "'");
       }
       layers.push_back(layer);

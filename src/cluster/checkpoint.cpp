@@ -11,6 +11,7 @@
 
 #include "store/atomic_output.hpp"
 #include "util/error.hpp"
+#include "util/read_file.hpp"
 
 namespace boost::serialization {
 
@@ -90,11 +91,7 @@ void write_checkpoint(const std::filesystem::path& path, const ChainCheckpoint& 
 std::optional<std::string> read_checkpoint_bytes(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return std::nullopt;
-  std::ifstream stream(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << stream.rdbuf();
-  if (!stream) throw InputError(path.string() + ": cannot read the checkpoint");
-  return bytes.str();
+  return read_whole_file(path);
 }
 
 template <class Scalar>

@@ -1,17 +1,14 @@
 #include "tokenize/wordpiece.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstring>
-#include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <system_error>
 #include <utility>
 
 #include "tokenize/unicode_tables.hpp"
 #include "util/error.hpp"
+#include "util/read_file.hpp"
 #include "util/utf8.hpp"
 
 namespace conceptlens::tokenize {
@@ -260,17 +257,6 @@ bool contains(const std::vector<std::u32string>& set, std::u32string_view value)
 
 [[noreturn]] void file_error(const std::filesystem::path& path, const std::string& what) {
   throw InputError(path.string() + ": " + what);
-}
-
-std::string read_whole_file(const std::filesystem::path& path) {
-  std::error_code error;
-  if (!std::filesystem::exists(path, error)) file_error(path, "file not found");
-  if (std::filesystem::is_directory(path, error)) file_error(path, "is a directory, expected a file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) file_error(path, std::string("cannot open: ") + std::strerror(errno));
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) file_error(path, "read error");
-  return bytes;
 }
 
 /// vocab.txt as transformers' load_vocab reads it: text-mode readlines() (universal newlines:

@@ -328,13 +328,17 @@ store::ActivationsContent small_activations() {
   for (int s = 0; s < 60; ++s) {
     std::vector<std::string> sentence;
     const auto length = 2 + next() % 9;
-    for (std::uint64_t w = 0; w < length; ++w) sentence.push_back(vocabulary[next() % (1 + next() % vocabulary.size())]);
+    for (std::uint64_t w = 0; w < length; ++w) {
+      sentence.push_back(vocabulary[next() % (1 + next() % vocabulary.size())]);
+    }
     words += static_cast<std::int64_t>(sentence.size());
     content.sentences.push_back(sentence);
   }
   for (std::int64_t layer = 0; layer <= 2; ++layer) {
     auto& values = content.layers[layer];
-    for (std::int64_t q = 0; q < words * content.hidden; ++q) values.push_back(static_cast<float>(next() % 10007) / 1000.0F);
+    for (std::int64_t q = 0; q < words * content.hidden; ++q) {
+      values.push_back(static_cast<float>(next() % 10007) / 1000.0F);
+    }
   }
   return content;
 }
