@@ -121,9 +121,9 @@ void expect_matches_sidecar(const WordPieceTokenizer& tokenizer, const std::file
 }
 
 TEST(WordPieceFixtures, BundledBertCased) {
-  const std::filesystem::path dir = test_data_dir() / "hf" / "bert_cased";
-  const WordPieceTokenizer tokenizer = WordPieceTokenizer::load(dir);
-  expect_matches_sidecar(tokenizer, dir / "bert_cased.json", dir / "sentences.txt");
+  const std::filesystem::path hf = test_data_dir() / "hf";
+  const WordPieceTokenizer tokenizer = WordPieceTokenizer::load(hf / "models" / "bert_cased");
+  expect_matches_sidecar(tokenizer, hf / "bert_cased.json", hf / "sentences.txt");
   // the README's sanity check
   EXPECT_EQ(tokenizer.encode_sentence("Hello, my dog is cute").input_ids,
             (Ids{101, 8667, 117, 1139, 3676, 1110, 10509, 102}));
