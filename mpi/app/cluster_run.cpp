@@ -16,6 +16,7 @@
 #include "cluster/sharded_centroids.hpp"
 #include "cluster/sharded_matrix.hpp"
 #include "comm/communicator.hpp"
+#include "util/hash.hpp"
 #include "util/memory.hpp"
 
 namespace conceptlens::mpi {
@@ -24,10 +25,8 @@ namespace {
 
 /// Collective. MemAvailable of this node shared by the ranks on it; the minimum over nodes.
 std::uint64_t available_per_rank(MPI_Comm comm) {
-  MPI_Comm node = MPI_COMM_NULL;
-  MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank(comm), MPI_INFO_NULL, &node);
-  const auto share = static_cast<unsigned long long>(available_memory() / static_cast<std::uint64_t>(size(node)));
-  MPI_Comm_free(&node);
+  const auto share =
+      static_cast<unsigned long long>(available_memory() / static_cast<std::uint64_t>(ranks_on_node(comm)));
   unsigned long long minimum = share;
   MPI_Allreduce(&share, &minimum, 1, MPI_UNSIGNED_LONG_LONG, MPI_MIN, comm);
   return minimum;
@@ -129,7 +128,7 @@ Outcome cluster_planned(MPI_Comm comm, const app::ClusterOptions& options, const
   const bool root = rank(comm) == 0;
   const cluster::DistanceSource source = plan.source;
   const std::uint64_t print = fingerprint(comm, inputs, source);
-  inputs.result.fingerprint = cluster::to_hex(print);
+  inputs.result.fingerprint = to_hex(print);
   bool complete = false;
   std::optional<app::ClusterOutputs> outputs;
   Outcome outcome = agree(comm, capture([&] {

@@ -5,6 +5,7 @@
 #include "cluster/checkpoint.hpp"
 #include "comm/communicator.hpp"
 #include "util/error.hpp"
+#include "util/hash.hpp"
 
 namespace conceptlens::mpi {
 
@@ -31,7 +32,7 @@ cluster::ChainState resume_state(MPI_Comm comm, const std::filesystem::path& pat
           spdlog::info("resuming from checkpoint {} ({} merges done)", path.string(), state.merges.size());
         } else {
           spdlog::warn("checkpoint {} belongs to other inputs (fingerprint {}, this run {}): starting afresh",
-                       path.string(), cluster::to_hex(checkpoint.fingerprint), cluster::to_hex(fingerprint));
+                       path.string(), to_hex(checkpoint.fingerprint), to_hex(fingerprint));
         }
       }
     } catch (const InputError& e) {

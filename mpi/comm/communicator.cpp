@@ -34,6 +34,14 @@ int rank(MPI_Comm comm) {
   return r;
 }
 
+int ranks_on_node(MPI_Comm comm) {
+  MPI_Comm node = MPI_COMM_NULL;
+  check(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank(comm), MPI_INFO_NULL, &node), "MPI_Comm_split_type");
+  const int ranks = size(node);
+  MPI_Comm_free(&node);
+  return ranks;
+}
+
 int size(MPI_Comm comm) {
   int s = 0;
   check(MPI_Comm_size(comm, &s), "MPI_Comm_size");

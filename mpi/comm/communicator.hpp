@@ -20,6 +20,9 @@ int rank(MPI_Comm comm);
 /// Local. The number of ranks in `comm`.
 int size(MPI_Comm comm);
 
+/// Collective. The number of ranks of `comm` on this rank's node (shared memory).
+int ranks_on_node(MPI_Comm comm);
+
 /// A duplicate of a user communicator (MPI_Comm_dup, collective), freed on destruction, so a
 /// library's messages never mix with the caller's.
 class Communicator {

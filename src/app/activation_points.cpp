@@ -1,9 +1,9 @@
 #include "app/activation_points.hpp"
 
 #include <algorithm>
-#include <sstream>
 #include <unordered_map>
 
+#include "app/layer_list.hpp"
 #include "util/error.hpp"
 
 namespace conceptlens::app {
@@ -39,31 +39,8 @@ ActivationPoints select_activation_points(const store::ActivationsInfo& info, co
 }
 
 std::vector<std::int64_t> requested_layers(const ClusterOptions& options, const store::ActivationsInfo& info) {
-  std::vector<std::int64_t> layers;
-  if (options.layer >= 0) {
-    layers.push_back(options.layer);
-  } else if (options.layers == "all") {
-    layers = info.layers;
-  } else {
-    std::istringstream list(options.layers);
-    for (std::string item; std::getline(list, item, ',');) {
-      std::size_t used = 0;
-      long long layer = -1;
-      try {
-        layer = std::stoll(item, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used != item.size() || item.empty() || layer < 0) {
-        throw InputError("--layers '" + options.layers +
-                         "': expected 'all' or layer indices separated by commas, found '" +
-                         item + "'");
-      }
-      layers.push_back(layer);
-    }
-  }
-  std::sort(layers.begin(), layers.end());
-  layers.erase(std::unique(layers.begin(), layers.end()), layers.end());
+  const std::vector<std::int64_t> layers =
+      options.layer >= 0 ? std::vector<std::int64_t>{options.layer} : parse_layer_list(options.layers, info.layers);
   for (const auto layer : layers) info.check_layer(layer);
   return layers;
 }

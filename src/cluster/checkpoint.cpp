@@ -11,6 +11,7 @@
 
 #include "store/atomic_output.hpp"
 #include "util/error.hpp"
+#include "util/hash.hpp"
 #include "util/read_file.hpp"
 
 namespace boost::serialization {
@@ -33,21 +34,6 @@ namespace {
 
 /// Identifies the format: a file with another tag is not a checkpoint of this version.
 const std::string kTag = "conceptlens-chain-checkpoint-v1";
-
-/// SplitMix64's finaliser: a well-mixed 64-bit value from any 64-bit input.
-std::uint64_t mix(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30U)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27U)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31U);
-}
-
-/// FNV-1a over bytes.
-std::uint64_t fnv1a(const void* data, std::size_t size, std::uint64_t hash = 0xcbf29ce484222325ULL) {
-  const auto* bytes = static_cast<const unsigned char*>(data);
-  for (std::size_t q = 0; q < size; ++q) hash = (hash ^ bytes[q]) * 0x100000001b3ULL;
-  return hash;
-}
 
 }  // namespace
 
@@ -114,12 +100,6 @@ std::uint64_t fingerprint(std::uint64_t row_hash_sum, std::int64_t n, std::int64
   h = mix(h ^ static_cast<std::uint64_t>(d));
   h = mix(h ^ point_bytes);
   return fnv1a(source.data(), source.size(), h);
-}
-
-std::string to_hex(std::uint64_t value) {
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value));
-  return text;
 }
 
 CheckpointTimer::CheckpointTimer(std::filesystem::path path, std::uint64_t fingerprint,

@@ -40,8 +40,6 @@ std::uint64_t hash_rows(const PointsView<Scalar>& rows, std::int64_t first_row);
 /// the distance source (whose last bits of the heights may differ).
 std::uint64_t fingerprint(std::uint64_t row_hash_sum, std::int64_t n, std::int64_t d, std::size_t point_bytes,
                           const std::string& source);
-/// As 16 hex digits, the form stored in CLUSTERS.h5.
-std::string to_hex(std::uint64_t value);
 
 /// The after-merge hook that saves the chain to `path` whenever `interval` has passed since
 /// the last save (or the start).

@@ -260,7 +260,7 @@ class Reader {
                                 std::to_string(s) + ")";
       if (!decode_utf8(line)) fail(where + " is not valid UTF-8: expected UTF-8 text");
       const std::size_t before = words.size();
-      split_words(line, words);
+      if (!line.empty()) split_words(line, words);
       const auto found = static_cast<std::int64_t>(words.size() - before);
       const auto offsets = std::span(info.sentence_offsets).subspan(static_cast<std::size_t>(s), 2);
       if (found != offsets[1] - offsets[0]) {
@@ -351,15 +351,14 @@ std::string corpus_text(const std::vector<std::vector<std::string>>& sentences) 
 
 void write_activations_file(const std::filesystem::path& path, const ActivationsContent& content) {
   CONCEPTLENS_CHECK(content.hidden >= 1);
-  CONCEPTLENS_CHECK(!content.layers.empty());
+  CONCEPTLENS_CHECK(!content.layers.empty() || !content.reserved_layers.empty());
   std::vector<std::int32_t> sentence;
   std::vector<std::int32_t> position;
   std::vector<std::int64_t> offsets = {0};
   for (std::size_t s = 0; s < content.sentences.size(); ++s) {
     const std::vector<std::string>& words = content.sentences[s];
-    CONCEPTLENS_CHECK(!words.empty());
     for (std::size_t w = 0; w < words.size(); ++w) {
-      CONCEPTLENS_CHECK(words[w].find_first_of(" \n") == std::string::npos);
+      CONCEPTLENS_CHECK(!words[w].empty() && words[w].find_first_of(" \n") == std::string::npos);
       sentence.push_back(static_cast<std::int32_t>(s));
       position.push_back(static_cast<std::int32_t>(w));
     }
@@ -378,6 +377,10 @@ void write_activations_file(const std::filesystem::path& path, const Activations
       file.write_dataset(act::layer_path(layer), values, {words, hidden});
     }
   }
+  for (const std::int64_t layer : content.reserved_layers) {
+    CONCEPTLENS_CHECK(layer >= 0 && layer <= content.num_layers && content.layers.count(layer) == 0);
+    file.reserve_float_dataset(act::layer_path(layer), content.dtype == ActivationDtype::float16, {words, hidden});
+  }
   file.write_dataset(act::kWordSentence, sentence, {words});
   file.write_dataset(act::kWordPosition, position, {words});
   file.write_dataset(act::kSentenceOffset, offsets, {offsets.size()});
@@ -392,6 +395,7 @@ void write_activations_file(const std::filesystem::path& path, const Activations
   file.write_string_attribute("/", "aggregation", content.aggregation);
   file.write_string_attribute("/", "corpus_checksum", content.corpus_checksum);
   file.write_string_attribute("/", "tool_version", CONCEPTLENS_VERSION);
+  for (const auto& [name, value] : content.counts) file.write_int_attribute("/", name, value);
   file.close();
 }
 

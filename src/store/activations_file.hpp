@@ -11,8 +11,12 @@
 //                                             on single spaces) are the rows, in corpus order
 //   attributes on /: model, architecture, aggregation, corpus_checksum, tool_version (strings),
 //                    hidden_size, num_layers (integers)
-// A line's words are those of Python's `line.split(" ")` (the NeuroX/ConceptX rule): an empty
-// line is one empty word, so every sentence has at least one row.
+// A line's words are those of Python's `line.split(" ")` (the NeuroX/ConceptX rule), except
+// that an empty line is a sentence without rows (NeuroX emits no word for a sentence whose
+// first word does not fit model_max_length). Extraction stores the words NeuroX emitted: a
+// truncated sentence's line holds the words that fit.
+//   optional integer attributes on / from extraction: model_max_length, truncated_sentences,
+//   truncated_words, empty_words (words without subwords: zero vectors)
 //
 // The reader validates the whole layout once (ActivationsFile::open) and then reads rows of a
 // layer as float32 (HDF5 converts float16 on read). The serial writer serves tests and small
@@ -111,12 +115,16 @@ ActivationsInfo read_activations_info(const std::filesystem::path& path);
 /// What the serial writer stores. The rows are the words of `sentences` in corpus order.
 struct ActivationsContent {
   std::int64_t hidden = 0;
-  /// layer -> its values, row-major [words, hidden]; at least one layer.
+  /// layer -> its values, row-major [words, hidden]; at least one layer here or reserved.
   std::map<std::int64_t, std::vector<float>> layers;
+  /// Layers whose storage is only reserved, filled afterwards by a parallel writer.
+  std::vector<std::int64_t> reserved_layers;
   /// How every layer is stored; float16 rounds the values to half precision.
   ActivationDtype dtype = ActivationDtype::float32;
-  /// The corpus: the words of each sentence (at least one each; no word holds ' ' or '\n').
+  /// The corpus: the words of each sentence (no word holds ' ' or '\n'; none is empty).
   std::vector<std::vector<std::string>> sentences;
+  /// Further integer attributes on / (name, value).
+  std::vector<std::pair<std::string, std::int64_t>> counts;
 
   std::string model;
   std::string architecture;

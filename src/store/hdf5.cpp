@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "util/error.hpp"
+#include "util/half.hpp"
 
 namespace conceptlens::store::h5 {
 
@@ -173,6 +174,14 @@ Handle float16_type(const Context& context) {
   return type;
 }
 
+/// Variable-length UTF-8 strings, as h5py's string_dtype() stores str.
+Handle variable_utf8_string_type(const Context& context) {
+  Handle type = context.own(H5Tcopy(H5T_C_S1), Handle::Kind::datatype, "copy the string type");
+  context.check(H5Tset_size(type.id(), H5T_VARIABLE), "make a variable-length string type");
+  context.check(H5Tset_cset(type.id(), H5T_CSET_UTF8), "set the UTF-8 character set");
+  return type;
+}
+
 /// The dimensions of a dataspace.
 std::vector<std::uint64_t> extent_of(hid_t space, const std::string& name, const Context& context) {
   const int rank = H5Sget_simple_extent_ndims(space);
@@ -243,6 +252,14 @@ File File::open_read_only(const std::filesystem::path& path) {
   return File(std::move(file), path, false);
 }
 
+File File::open_read_write(const std::filesystem::path& path) {
+  initialize();
+  const Context context{path, true};
+  Handle file = context.own(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), Handle::Kind::file,
+                            "open the HDF5 file for writing");
+  return File(std::move(file), path, true);
+}
+
 bool File::exists(const std::string& object_path) const {
   check_absolute(object_path);
   const Context context{path_, false};
@@ -293,32 +310,65 @@ void File::write_float16_dataset(const std::string& dataset_path, std::span<cons
                                  const std::vector<std::uint64_t>& dims) {
   CONCEPTLENS_CHECK(writable_);
   const Handle half = float16_type(Context{path_, true});
-  write_typed(dataset_path, half.id(), H5T_NATIVE_FLOAT, values.data(), values.size(), dims);
+  const std::vector<std::uint16_t> bits = to_half_bits(values);
+  write_typed(dataset_path, half.id(), half.id(), bits.data(), bits.size(), dims);
 }
 
-void File::write_typed(const std::string& dataset_path, std::int64_t stored, std::int64_t memory, const void* values,
-                       std::size_t count, const std::vector<std::uint64_t>& dims) {
+Handle File::create_dataset(const std::string& dataset_path, std::int64_t stored,
+                           const std::vector<std::uint64_t>& dims, bool allocate_now) {
   check_absolute(dataset_path);
   CONCEPTLENS_CHECK(writable_);
   CONCEPTLENS_CHECK(!dims.empty());
-  std::uint64_t product = 1;
-  for (std::uint64_t dim : dims) product *= dim;
-  CONCEPTLENS_CHECK(product == count);
-  CONCEPTLENS_CHECK(count == 0 || values != nullptr);
-
   const Context context{path_, true};
   const std::string name = "dataset " + quoted(dataset_path);
   const std::vector<hsize_t> extent(dims.begin(), dims.end());
   const Handle space = context.own(H5Screate_simple(static_cast<int>(extent.size()), extent.data(), nullptr),
                                    Handle::Kind::dataspace, "create the dataspace of " + name);
   const Handle lcpl = intermediate_groups_lcpl(context);
-  Handle dataset = context.own(
-      H5Dcreate2(file_.id(), dataset_path.c_str(), stored, space.id(), lcpl.id(), H5P_DEFAULT, H5P_DEFAULT),
-      Handle::Kind::dataset, "create " + name);
+  const Handle dcpl = context.own(H5Pcreate(H5P_DATASET_CREATE), Handle::Kind::property_list,
+                                  "create a dataset creation property list");
+  if (allocate_now) {
+    context.check(H5Pset_alloc_time(dcpl.id(), H5D_ALLOC_TIME_EARLY), "set the allocation time of " + name);
+    context.check(H5Pset_fill_time(dcpl.id(), H5D_FILL_TIME_NEVER), "set the fill time of " + name);
+  }
+  return context.own(H5Dcreate2(file_.id(), dataset_path.c_str(), stored, space.id(), lcpl.id(), dcpl.id(), H5P_DEFAULT),
+                     Handle::Kind::dataset, "create " + name);
+}
+
+void File::write_typed(const std::string& dataset_path, std::int64_t stored, std::int64_t memory, const void* values,
+                       std::size_t count, const std::vector<std::uint64_t>& dims) {
+  std::uint64_t product = 1;
+  for (std::uint64_t dim : dims) product *= dim;
+  CONCEPTLENS_CHECK(product == count);
+  CONCEPTLENS_CHECK(count == 0 || values != nullptr);
+  const Context context{path_, true};
+  const std::string name = "dataset " + quoted(dataset_path);
+  Handle dataset = create_dataset(dataset_path, stored, dims, false);
   if (count > 0) {
     context.check(H5Dwrite(dataset.id(), memory, H5S_ALL, H5S_ALL, H5P_DEFAULT, values), "write " + name);
   }
   if (!dataset.close()) context.failed("close " + name);
+}
+
+void File::reserve_float_dataset(const std::string& dataset_path, bool half, const std::vector<std::uint64_t>& dims) {
+  const Context context{path_, true};
+  const Handle half_type = half ? float16_type(context) : Handle();
+  Handle dataset = create_dataset(dataset_path, half ? half_type.id() : H5T_IEEE_F32LE, dims, true);
+  if (!dataset.close()) context.failed("close dataset " + quoted(dataset_path));
+}
+
+void File::write_strings_dataset(const std::string& dataset_path, const std::vector<std::string>& values) {
+  const Context context{path_, true};
+  const Handle type = variable_utf8_string_type(context);
+  std::vector<const char*> pointers;
+  pointers.reserve(values.size());
+  for (const std::string& value : values) pointers.push_back(value.c_str());
+  Handle dataset = create_dataset(dataset_path, type.id(), {values.size()}, false);
+  if (!values.empty()) {
+    context.check(H5Dwrite(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()),
+                  "write dataset " + quoted(dataset_path));
+  }
+  if (!dataset.close()) context.failed("close dataset " + quoted(dataset_path));
 }
 
 std::uint64_t File::inspect_dataset(const std::string& dataset_path, ElementType type,
@@ -418,13 +468,6 @@ void write_attribute(hid_t file, const Context& context, const std::string& obje
   const Handle handle = context.own(H5Acreate2(object.id(), name.c_str(), stored, space.id(), H5P_DEFAULT, H5P_DEFAULT),
                                     Handle::Kind::attribute, "create " + attribute);
   context.check(H5Awrite(handle.id(), memory, value), "write " + attribute);
-}
-
-Handle variable_utf8_string_type(const Context& context) {
-  Handle type = context.own(H5Tcopy(H5T_C_S1), Handle::Kind::datatype, "copy the string type");
-  context.check(H5Tset_size(type.id(), H5T_VARIABLE), "make a variable-length string type");
-  context.check(H5Tset_cset(type.id(), H5T_CSET_UTF8), "set the UTF-8 character set");
-  return type;
 }
 
 /// An open single-valued attribute and its stored type.

@@ -83,6 +83,8 @@ class File {
   static File create(const std::filesystem::path& path);
   /// Opens an existing file read-only. InputError if it is missing or not an HDF5 file.
   static File open_read_only(const std::filesystem::path& path);
+  /// Opens an existing file (one this program created) for writing. OutputError on failure.
+  static File open_read_write(const std::filesystem::path& path);
 
   File(File&&) noexcept = default;
   File& operator=(File&&) noexcept = default;
@@ -114,10 +116,18 @@ class File {
   }
 
   /// Writes a new dataset (creating missing groups on its path) stored as IEEE half precision,
-  /// the layout h5py gives NumPy's float16; HDF5 converts the float32 values (values beyond
-  /// float16's range become infinities). OutputError on failure.
+  /// the layout h5py gives NumPy's float16; the float32 values are rounded to nearest even
+  /// (util/half.hpp; values beyond float16's range become infinities). OutputError on failure.
   void write_float16_dataset(const std::string& dataset_path, std::span<const float> values,
                              const std::vector<std::uint64_t>& dims);
+
+  /// Creates a 2-D or 3-D dataset of float32 (or, with `half`, IEEE half precision) values
+  /// with its storage allocated at once and no values written: parallel writers fill it later.
+  /// OutputError on failure.
+  void reserve_float_dataset(const std::string& dataset_path, bool half, const std::vector<std::uint64_t>& dims);
+
+  /// Writes a new 1-D dataset of variable-length UTF-8 strings (h5py's string_dtype()).
+  void write_strings_dataset(const std::string& dataset_path, const std::vector<std::string>& values);
 
   /// Describes the dataset at `dataset_path`: InputError if it is missing or not a dataset.
   DatasetInfo describe_dataset(const std::string& dataset_path) const;
@@ -162,6 +172,10 @@ class File {
 
   void write_raw(const std::string& dataset_path, ElementType type, const void* values, std::size_t count,
                  const std::vector<std::uint64_t>& dims);
+  /// Creates the dataset with the HDF5 file type `stored` (storage allocated at once with
+  /// `allocate_now`) and returns it open.
+  Handle create_dataset(const std::string& dataset_path, std::int64_t stored, const std::vector<std::uint64_t>& dims,
+                        bool allocate_now);
   /// Creates the dataset with the HDF5 file type `stored` and writes values given in `memory`.
   void write_typed(const std::string& dataset_path, std::int64_t stored, std::int64_t memory, const void* values,
                    std::size_t count, const std::vector<std::uint64_t>& dims);

@@ -16,6 +16,7 @@
 #include "store/activations_file.hpp"
 #include "store/clusters_file.hpp"
 #include "store/npy.hpp"
+#include "cli_support.hpp"
 #include "linkage_checks.hpp"
 #include "test_support.hpp"
 
@@ -25,72 +26,15 @@ using conceptlens::testing::expect_bitwise_equal;
 using conceptlens::testing::npy_bytes;
 using conceptlens::testing::read_file;
 using conceptlens::testing::write_file;
+using conceptlens::testing::Cli;
+using conceptlens::testing::count;
+using conceptlens::testing::run;
 
 namespace {
 
 const fs::path kSource = CONCEPTLENS_SOURCE_DIR;
 const fs::path kDemoPoints = kSource / "jobs/data/demo/processed-point.npy";
 const fs::path kDemoVocab = kSource / "jobs/data/demo/processed-vocab.npy";
-
-struct Result {
-  int code = -1;
-  std::string output;  ///< stdout and stderr together
-};
-
-/// Runs `conceptlens <args>` under mpiexec with `ranks` processes.
-Result run(int ranks, const std::string& args) {
-  const std::string command = std::string(CONCEPTLENS_MPIEXEC) + " --oversubscribe -n " +
-                              std::to_string(ranks) + " " + CONCEPTLENS_EXE + " " + args + " 2>&1";
-  Result result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) result.output += buffer;
-  const int status = pclose(pipe);
-  result.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-std::size_t count(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
-
-class Cli : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("conceptlens-cli-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  /// Files in the test directory (to check that nothing half-written was left).
-  std::vector<std::string> files() const {
-    std::vector<std::string> names;
-    for (const auto& entry : fs::recursive_directory_iterator(dir_)) names.push_back(entry.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
-  }
-
-  /// Bad input must fail with `code`, the message once, naming `expected` parts, and no output.
-  void expect_failure(const std::string& args, int code, const std::vector<std::string>& expected) {
-    const auto before = files();
-    for (int ranks : {1, 2}) {
-      SCOPED_TRACE(std::to_string(ranks) + " rank(s): conceptlens " + args);
-      const auto result = run(ranks, args);
-      EXPECT_EQ(result.code, code) << result.output;
-      EXPECT_EQ(count(result.output, "conceptlens: error:"), 1u) << result.output;
-      for (const auto& part : expected) EXPECT_NE(result.output.find(part), std::string::npos) << result.output;
-      EXPECT_EQ(files(), before) << "outputs or temporaries left behind";
-    }
-  }
-
-  fs::path dir_;
-};
 
 }  // namespace
 

@@ -482,5 +482,19 @@ TEST(Hdf5LayerForActivations, DescribeAndReadFloatRows) {
                            {"rows [3, 4) of dataset '/f64' are out of range", "3 rows"});
 }
 
+// HDF5 1.10's own float -> half conversion loses the carry when rounding reaches the next power
+// of two (0.49996 became 0.25): the writer rounds to nearest even itself.
+TEST(ActivationsFile, Float16RoundsToNearestEvenAcrossPowersOfTwo) {
+  ScratchDir dir;
+  ActivationsContent content = small_content(ActivationDtype::float16);
+  std::vector<float>& values = content.layers.begin()->second;
+  const std::vector<float> probes = {0.499961256980896F, 0.99990F, 1.99951171875F, -0.4999F, 65504.0F, 1e-8F};
+  const std::vector<float> expected = {0.5F, 1.0F, 2.0F, -0.5F, 65504.0F, 0.0F};
+  std::copy(probes.begin(), probes.end(), values.begin());
+  write_activations_file(dir / "a.h5", content);
+  const std::vector<float> read = ActivationsFile::open(dir / "a.h5").read_layer(content.layers.begin()->first);
+  for (std::size_t i = 0; i < probes.size(); ++i) EXPECT_EQ(read[i], expected[i]) << probes[i];
+}
+
 }  // namespace
 }  // namespace conceptlens::store
