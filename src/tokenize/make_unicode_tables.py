@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""Generates src/tokenize/unicode_tables.cpp: the Unicode data that BERT's slow tokenizer
-(transformers 4.31 BasicTokenizer) takes from Python's `unicodedata` and `str` methods.
+"""Generates src/tokenize/unicode_tables.cpp: the Unicode data that transformers 4.31's slow
+tokenizers take from Python's `unicodedata` and `str` methods: BERT's BasicTokenizer, and
+ALBERT's preprocess_text (NFKD, unicodedata.combining, str.lower, str.isdigit).
 
 Run with Debian 12's /usr/bin/python3 (Python 3.11.2, unicodedata.unidata_version 14.0.0), the
 interpreter that produced the fixtures in ../shared/fixtures/hf:
@@ -19,11 +20,17 @@ Tables (all sorted by code point, all compact):
                    code point that has one, except the algorithmic Hangul syllables;
   * combining:     runs (first, last, canonical combining class) of the non-zero classes;
   * compositions:  the primary composites (first, second) -> composite, i.e. the two-code-point
-                   canonical decompositions that are not composition exclusions (Hangul apart).
+                   canonical decompositions that are not composition exclusions (Hangul apart);
+  * compat_decompositions: unicodedata.normalize("NFKD", c) of every code point whose NFKD
+                   differs from its NFD (the others take the canonical table, or Hangul);
+  * digits:        ranges (first, last) of the code points for which str.isdigit() is true;
+  * case:          runs (first, kind) over U+0000..U+10FFFF of what str.lower()'s Final_Sigma
+                   rule looks at: case-ignorable, cased (and not case-ignorable), or neither.
 
 Before writing anything the script re-implements NFD/NFC and lower() from these tables and
 checks them against `unicodedata.normalize` / `str.lower` for every code point and for random
 strings, and checks the facts that src/tokenize/wordpiece.cpp relies on (see `check_lowercase`).
+The algorithms themselves are in src/tokenize/unicode.cpp.
 """
 import random
 import sys
@@ -139,6 +146,57 @@ def composition_table():
     return pairs
 
 
+def compat_decomposition_table():
+    table = []
+    for cp in range(MAX_CP + 1):
+        if is_surrogate(cp):
+            continue
+        full = unicodedata.normalize("NFKD", chr(cp))
+        if full != unicodedata.normalize("NFD", chr(cp)):
+            table.append((cp, [ord(x) for x in full]))
+    return table
+
+
+def digit_ranges():
+    ranges = []
+    for cp in range(MAX_CP + 1):
+        if is_surrogate(cp) or not chr(cp).isdigit():
+            continue
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1] = (ranges[-1][0], cp)
+        else:
+            ranges.append((cp, cp))
+    return ranges
+
+
+CASE_NONE, CASE_CASED, CASE_IGNORABLE = range(3)
+CASE_NAMES = ["kUncased", "kCased", "kCaseIgnorable"]
+CAPITAL_SIGMA, SMALL_SIGMA, FINAL_SIGMA = 0x3A3, 0x3C3, 0x3C2
+
+
+def case_kind(cp):
+    """What Final_Sigma sees of cp, probed through str.lower() itself (Python has no API for
+    the Cased and Case_Ignorable properties): a case-ignorable code point is skipped, so whether
+    it is also cased never matters."""
+    c = chr(cp)
+    if ("A" + c + "\u03a3").lower()[-1] == chr(FINAL_SIGMA) and (c + "\u03a3").lower()[-1] != chr(FINAL_SIGMA):
+        return CASE_IGNORABLE
+    if (c + "\u03a3").lower()[-1] == chr(FINAL_SIGMA):
+        return CASE_CASED
+    return CASE_NONE
+
+
+def case_runs():
+    runs = []
+    previous = None
+    for cp in range(MAX_CP + 1):
+        k = CASE_NONE if is_surrogate(cp) else case_kind(cp)
+        if k != previous:
+            runs.append((cp, k))
+            previous = k
+    return runs
+
+
 # --- a re-implementation from the tables, checked against unicodedata -------------------------
 
 S_BASE, L_BASE, V_BASE, T_BASE = 0xAC00, 0x1100, 0x1161, 0x11A7
@@ -148,8 +206,19 @@ S_COUNT = L_COUNT * N_COUNT
 
 
 class Model:
-    def __init__(self, decompositions, combining, compositions, lower_runs, lower_multi):
+    def __init__(self, decompositions, combining, compositions, lower_runs, lower_multi,
+                 compat_decompositions=(), digits=(), cases=()):
         self.decomp = dict(decompositions)
+        self.compat = dict(compat_decompositions)
+        self.digits = set()
+        for first, last in digits:
+            self.digits.update(range(first, last + 1))
+        self.case = {}
+        for i, (first, kind) in enumerate(cases):
+            end = cases[i + 1][0] if i + 1 < len(cases) else MAX_CP + 1
+            if kind != CASE_NONE:
+                for cp in range(first, end):
+                    self.case[cp] = kind
         self.ccc = {}
         for first, last, ccc in combining:
             for cp in range(first, last + 1):
@@ -162,10 +231,12 @@ class Model:
         for cp, seq in lower_multi:
             self.lower[cp] = seq
 
-    def nfd(self, cps):
+    def nfd(self, cps, compat=False):
         out = []
         for cp in cps:
-            if S_BASE <= cp < S_BASE + S_COUNT:
+            if compat and cp in self.compat:
+                out += self.compat[cp]
+            elif S_BASE <= cp < S_BASE + S_COUNT:
                 s = cp - S_BASE
                 out += [L_BASE + s // N_COUNT, V_BASE + (s % N_COUNT) // T_COUNT]
                 if s % T_COUNT:
@@ -216,6 +287,25 @@ class Model:
     def lowercase(self, cp):
         return self.lower.get(cp, [cp])
 
+    def lower_string(self, cps):
+        """str.lower(): one code point at a time, but for capital sigma's Final_Sigma context."""
+        out = []
+        for i, cp in enumerate(cps):
+            if cp != CAPITAL_SIGMA:
+                out += self.lowercase(cp)
+                continue
+            j = i - 1
+            while j >= 0 and self.case.get(cps[j]) == CASE_IGNORABLE:
+                j -= 1
+            final = j >= 0 and self.case.get(cps[j]) == CASE_CASED
+            if final:
+                j = i + 1
+                while j < len(cps) and self.case.get(cps[j]) == CASE_IGNORABLE:
+                    j += 1
+                final = j == len(cps) or self.case.get(cps[j]) != CASE_CASED
+            out.append(FINAL_SIGMA if final else SMALL_SIGMA)
+        return out
+
 
 def check(model):
     def s(cps):
@@ -241,6 +331,40 @@ def check(model):
         for form, fn in (("NFD", model.nfd), ("NFC", model.nfc)):
             if s(fn(cps)) != unicodedata.normalize(form, s(cps)):
                 sys.exit(f"table check failed: {form} of {[hex(c) for c in cps]}")
+
+
+def check_albert(model):
+    """ALBERT's preprocess_text: NFKD per code point (then canonical ordering), combining classes,
+    str.isdigit() and str.lower() with Final_Sigma, against Python for every code point and for
+    random strings."""
+    def s(cps):
+        return "".join(chr(c) for c in cps)
+
+    for cp in range(MAX_CP + 1):
+        if is_surrogate(cp):
+            continue
+        c = chr(cp)
+        if s(model.nfd([cp], compat=True)) != unicodedata.normalize("NFKD", c):
+            sys.exit(f"table check failed: NFKD of U+{cp:04X}")
+        if (cp in model.digits) != c.isdigit():
+            sys.exit(f"table check failed: isdigit() of U+{cp:04X}")
+    marks = sorted(model.ccc)
+    cased = [cp for cp, k in model.case.items() if k == CASE_CASED]
+    ignorable = [cp for cp, k in model.case.items() if k == CASE_IGNORABLE]
+    rng = random.Random(20230719)
+    compat = sorted(model.compat)
+    pool = marks + compat + list(range(0x41, 0x5B)) + [0x20, 0x2C]
+    for _ in range(100000):
+        cps = [rng.choice(pool) for _ in range(rng.randint(1, 8))]
+        if s(model.nfd(cps, compat=True)) != unicodedata.normalize("NFKD", s(cps)):
+            sys.exit(f"table check failed: NFKD of {[hex(c) for c in cps]}")
+    sigma_pool = [CAPITAL_SIGMA] * 8 + [0x20, 0x2C, 0x41, 0x61, 0x3A0, 0x2140]
+    for _ in range(200000):
+        cps = [rng.choice(sigma_pool if rng.random() < 0.5 else
+                          (cased if rng.random() < 0.5 else ignorable))
+               for _ in range(rng.randint(1, 8))]
+        if s(model.lower_string(cps)) != s(cps).lower():
+            sys.exit(f"table check failed: lower() of {[hex(c) for c in cps]}")
 
 
 def check_lowercase(model):
@@ -304,11 +428,16 @@ def main():
     decompositions = decomposition_table()
     combining = combining_runs()
     compositions = composition_table()
+    compat_decompositions = compat_decomposition_table()
+    digits = digit_ranges()
+    cases = case_runs()
 
-    model = Model(decompositions, combining, compositions, lower_runs, lower_multi)
+    model = Model(decompositions, combining, compositions, lower_runs, lower_multi,
+                  compat_decompositions, digits, cases)
     check(model)
     check_lowercase(model)
     check_nfc_shortcut(model)
+    check_albert(model)
 
     pool = []
     decomposition_entries = []
@@ -320,11 +449,16 @@ def main():
     for cp, seq in lower_multi:
         multi_entries.append((cp, len(multi_pool), len(seq)))
         multi_pool += seq
+    compat_pool = []
+    compat_entries = []
+    for cp, full in compat_decompositions:
+        compat_entries.append((cp, len(compat_pool), len(full)))
+        compat_pool += full
 
     # the field widths of unicode_tables.hpp
     if not (all(n < 1 << 16 and st < 1 << 8 for _, n, st, _ in lower_runs)
-            and len(pool) < 1 << 16 and len(multi_pool) < 1 << 16
-            and all(len(f) < 1 << 8 for _, f in decompositions)
+            and len(pool) < 1 << 16 and len(multi_pool) < 1 << 16 and len(compat_pool) < 1 << 16
+            and all(len(f) < 1 << 8 for _, f in decompositions + compat_decompositions)
             and all(c < 1 << 8 for _, _, c in combining)):
         sys.exit("a table value does not fit its field")
 
@@ -380,6 +514,24 @@ def main():
     w(rows([f"{{0x{a:X}, 0x{b:X}, 0x{c:X}}}," for a, b, c in compositions], 4))
     w("};")
     w(f"const std::size_t kCompositionCount = {len(compositions)};")
+    w("")
+    w("const Expansion kCompatDecompositions[] = {")
+    w(rows([f"{{0x{cp:X}, {o}, {n}}}," for cp, o, n in compat_entries], 5))
+    w("};")
+    w(f"const std::size_t kCompatDecompositionCount = {len(compat_entries)};")
+    w("const char32_t kCompatDecompositionPool[] = {")
+    w(rows([f"0x{cp:X}," for cp in compat_pool], 10))
+    w("};")
+    w("")
+    w("const CodePointRange kDigitRanges[] = {")
+    w(rows([f"{{0x{a:X}, 0x{b:X}}}," for a, b in digits], 5))
+    w("};")
+    w(f"const std::size_t kDigitRangeCount = {len(digits)};")
+    w("")
+    w("const CaseRun kCaseRuns[] = {")
+    w(rows([f"{{0x{cp:X}, {CASE_NAMES[k]}}}," for cp, k in cases], 5))
+    w("};")
+    w(f"const std::size_t kCaseRunCount = {len(cases)};")
     w("")
     w("}  // namespace conceptlens::tokenize::unicode_data")
     sys.stdout.write("\n".join(out) + "\n")

@@ -1,8 +1,9 @@
 #pragma once
-// The Unicode data BERT's slow tokenizer takes from Python's `unicodedata` and `str` methods
-// (Unicode 14.0.0, Python 3.11: transformers 4.31's environment). The tables are generated into
-// unicode_tables.cpp by make_unicode_tables.py, which checks them against Python first; the
-// algorithms that use them (NFD, NFC, lower-casing, character classes) are in wordpiece.cpp.
+// The Unicode data transformers 4.31's slow tokenizers (BERT's BasicTokenizer, ALBERT's
+// preprocess_text) take from Python's `unicodedata` and `str` methods (Unicode 14.0.0, Python
+// 3.11: transformers 4.31's environment). The tables are generated into unicode_tables.cpp by
+// make_unicode_tables.py, which checks them against Python first; the algorithms that use them
+// (NFD, NFC, NFKD, lower-casing, character classes) are in unicode.cpp.
 // Every table is sorted by code point, for binary search.
 #include <cstddef>
 #include <cstdint>
@@ -53,6 +54,25 @@ struct Composition {
   char32_t composite;
 };
 
+/// The code points first..last (inclusive).
+struct CodePointRange {
+  char32_t first;
+  char32_t last;
+};
+
+/// What str.lower()'s Final_Sigma rule sees of a code point.
+enum CaseKind : std::uint8_t {
+  kUncased = 0,
+  kCased = 1,          ///< Cased and not Case_Ignorable
+  kCaseIgnorable = 2,  ///< Case_Ignorable (skipped, cased or not)
+};
+
+/// The case kind of the code points from `first` up to the next run's `first`.
+struct CaseRun {
+  char32_t first;
+  CaseKind kind;
+};
+
 extern const char* const kUnicodeVersion;
 extern const CategoryRun kCategoryRuns[];
 extern const std::size_t kCategoryRunCount;
@@ -71,5 +91,12 @@ extern const CombiningRun kCombiningRuns[];
 extern const std::size_t kCombiningRunCount;
 extern const Composition kCompositions[];  ///< sorted by (first, second)
 extern const std::size_t kCompositionCount;
+extern const Expansion kCompatDecompositions[];  ///< full NFKD where it differs from NFD
+extern const std::size_t kCompatDecompositionCount;
+extern const char32_t kCompatDecompositionPool[];
+extern const CodePointRange kDigitRanges[];  ///< str.isdigit() is true
+extern const std::size_t kDigitRangeCount;
+extern const CaseRun kCaseRuns[];  ///< over U+0000..U+10FFFF
+extern const std::size_t kCaseRunCount;
 
 }  // namespace conceptlens::tokenize::unicode_data

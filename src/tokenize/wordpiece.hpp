@@ -35,6 +35,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "tokenize/tokenizer.hpp"
+
 namespace conceptlens::tokenize {
 
 /// What tokenizer_config.json (and special_tokens_map.json, which overrides its special
@@ -54,22 +56,10 @@ struct WordPieceOptions {
   std::vector<std::string> additional_special_tokens;
 
   /// model_max_length when the config has none (or transformers' "very large" 1e30).
-  static constexpr std::int64_t kNoMaxLength = INT64_MAX;
+  static constexpr std::int64_t kNoMaxLength = Tokenizer::kNoMaxLength;
 };
 
-/// One sentence as NeuroX sees it; every array is exact against fixtures/hf/<model>.json.
-struct SentenceEncoding {
-  std::vector<std::int64_t> input_ids;         ///< [CLS] subwords [SEP], truncated
-  std::vector<std::int32_t> word_index;        ///< per input_ids position: its word, -1 special
-  std::vector<std::int32_t> word_token_counts; ///< per word: NeuroX subword count (0: dropped)
-  std::vector<std::int32_t> word_first_token;  ///< per word: input_ids position of its first
-                                               ///< subword, -1 if none or truncated away
-  std::int64_t num_tokens_untruncated = 0;     ///< input_ids size before truncation
-  bool truncated = false;
-  std::int32_t num_words_out = 0;  ///< NeuroX emits words [0, num_words_out): complete ones
-};
-
-class WordPieceTokenizer {
+class WordPieceTokenizer final : public Tokenizer {
  public:
   /// Reads `model_dir`/vocab.txt, `model_dir`/tokenizer_config.json and, if present,
   /// special_tokens_map.json. Throws InputError naming the file (and line) when one is missing,
@@ -89,23 +79,25 @@ class WordPieceTokenizer {
   /// BasicTokenizer's output alone (the words WordPiece receives), for debugging.
   std::vector<std::string> basic_tokens(std::string_view text) const;
 
-  /// NeuroX's view of one corpus line: words = sentence split on single spaces.
-  SentenceEncoding encode_sentence(std::string_view sentence) const;
+  /// NeuroX's view of one corpus line: words = split_words(sentence).
+  SentenceEncoding encode_sentence(std::string_view sentence) const override;
   /// The same for words already split.
   SentenceEncoding encode_words(const std::vector<std::string_view>& words) const;
 
   std::int64_t cls_id() const { return cls_id_; }
   std::int64_t sep_id() const { return sep_id_; }
-  std::int64_t pad_id() const { return pad_id_; }
+  std::int64_t pad_id() const override { return pad_id_; }
   std::int64_t unk_id() const { return unk_id_; }
   /// Truncation length including [CLS] and [SEP]; WordPieceOptions::kNoMaxLength if none.
-  std::int64_t model_max_length() const { return options_.model_max_length; }
+  std::int64_t model_max_length() const override { return options_.model_max_length; }
   /// Number of vocab.txt lines (the model's vocab_size).
-  std::int64_t vocab_size() const { return static_cast<std::int64_t>(id_to_token_.size()); }
+  std::int64_t vocab_size() const override { return static_cast<std::int64_t>(id_to_token_.size()); }
   /// The vocab.txt line of `id`; InputError if out of range.
-  const std::string& id_to_token(std::int64_t id) const;
+  std::string id_to_token(std::int64_t id) const override;
+  /// The same without a copy.
+  const std::string& token(std::int64_t id) const;
   /// NeuroX drops these positions: the ids of every special token except the unknown token.
-  bool is_neurox_special(std::int64_t id) const;
+  bool is_neurox_special(std::int64_t id) const override;
   const WordPieceOptions& options() const { return options_; }
 
   /// BertTokenizer's max_input_chars_per_word: longer words become the unknown token.

@@ -1,0 +1,59 @@
+#pragma once
+// What extraction needs from a tokenizer: NeuroX's view of one corpus line
+// (neurox.data.extraction.transformers_extractor; fixtures/hf/README.md §4.2), whatever the
+// tokenizer family. WordPiece (BERT) and SentencePiece (ALBERT, XLM-R) implement it.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace conceptlens::tokenize {
+
+/// One sentence as NeuroX sees it; every array is exact against fixtures/hf/<model>.json.
+struct SentenceEncoding {
+  std::vector<std::int64_t> input_ids;         ///< encode(sentence, truncation=True), specials included
+  std::vector<std::int32_t> word_index;        ///< per input_ids position: its word, -1 special
+  std::vector<std::int32_t> word_token_counts; ///< per word: NeuroX subword count (0: dropped)
+  std::vector<std::int32_t> word_first_token;  ///< per word: input_ids position of its first
+                                               ///< subword, -1 if none or truncated away
+  std::int64_t num_tokens_untruncated = 0;     ///< input_ids size before truncation
+  bool truncated = false;
+  std::int32_t num_words_out = 0;  ///< NeuroX emits words [0, num_words_out): complete ones
+};
+
+/// str.split(" "): every single space separates, empty words included.
+std::vector<std::string_view> split_words(std::string_view sentence);
+
+class Tokenizer {
+ public:
+  virtual ~Tokenizer() = default;
+
+  /// NeuroX's view of one corpus line (words = split_words(sentence)). InputError if the
+  /// sentence is not UTF-8.
+  virtual SentenceEncoding encode_sentence(std::string_view sentence) const = 0;
+  /// convert_ids_to_tokens for one id; InputError if out of range.
+  virtual std::string id_to_token(std::int64_t id) const = 0;
+  /// NeuroX drops these positions: every special token's id except the unknown token's.
+  virtual bool is_neurox_special(std::int64_t id) const = 0;
+  /// The id batches are padded with (the model's pad token).
+  virtual std::int64_t pad_id() const = 0;
+  /// Largest id + 1 (checked against the model's vocab_size).
+  virtual std::int64_t vocab_size() const = 0;
+  /// Truncation length including the special tokens; kNoMaxLength if the config has none.
+  virtual std::int64_t model_max_length() const = 0;
+
+  static constexpr std::int64_t kNoMaxLength = INT64_MAX;
+};
+
+/// The tokenizer of a Hugging Face checkpoint folder: tokenizer_config.json's
+/// `tokenizer_class` decides (BertTokenizer, AlbertTokenizer, XLMRobertaTokenizer and their
+/// *Fast names, which get the slow tokenizer's behaviour); without it the files decide
+/// (vocab.txt: WordPiece, spiece.model: ALBERT, sentencepiece.bpe.model: XLM-R). InputError
+/// naming the folder and what was found otherwise; InputError naming the file when
+/// tokenizer_config.json (required) or the family's files are missing or invalid. ALBERT and
+/// XLM-R need the SentencePiece shim library (see sentencepiece_library.hpp).
+std::unique_ptr<Tokenizer> load_tokenizer(const std::filesystem::path& model_dir);
+
+}  // namespace conceptlens::tokenize
