@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "app/cluster_run.hpp"
+#include "app/extract_run.hpp"
 #include "comm/agree.hpp"
 #include "comm/communicator.hpp"
 #include "util/log.hpp"
@@ -26,6 +27,8 @@ int main(int argc, char** argv) {
                "conceptlens"};
   app.set_version_flag("--version", CONCEPTLENS_VERSION);
   app.require_subcommand(1);
+  app::ExtractOptions extract_options;
+  app::setup_extract_command(*app.add_subcommand("extract"), extract_options);
   app::ClusterOptions cluster_options;
   app::setup_cluster_command(*app.add_subcommand("cluster"), cluster_options);
 
@@ -40,6 +43,7 @@ int main(int argc, char** argv) {
   log::configure(rank);
 
   mpi::Outcome outcome;
+  if (app.got_subcommand("extract")) outcome = mpi::run_extract(MPI_COMM_WORLD, extract_options);
   if (app.got_subcommand("cluster")) outcome = mpi::run_cluster(MPI_COMM_WORLD, cluster_options);
   if (!outcome.ok()) {
     if (rank == 0) std::fprintf(stderr, "conceptlens: error: %s\n", outcome.message.c_str());

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <utility>
 
+#include "corpus/corpus_file.hpp"
 #include "util/error.hpp"
 #include "util/utf8.hpp"
 
@@ -65,17 +66,6 @@ std::int64_t parse_layer(std::string_view name) {
     layer = layer * 10 + (ch - '0');
   }
   return layer;
-}
-
-/// The words of one corpus line as Python's `line.split(" ")` gives them.
-void split_words(std::string_view line, std::vector<std::string>& out) {
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t space = line.find(' ', start);
-    out.emplace_back(line.substr(start, space == std::string_view::npos ? std::string_view::npos : space - start));
-    if (space == std::string_view::npos) return;
-    start = space + 1;
-  }
 }
 
 /// Validates an ACT.h5; every error starts with the file path and names the dataset.
@@ -260,7 +250,9 @@ class Reader {
                                 std::to_string(s) + ")";
       if (!decode_utf8(line)) fail(where + " is not valid UTF-8: expected UTF-8 text");
       const std::size_t before = words.size();
-      if (!line.empty()) split_words(line, words);
+      if (!line.empty()) {
+        for (const std::string_view word : corpus::split_words(line)) words.emplace_back(word);
+      }
       const auto found = static_cast<std::int64_t>(words.size() - before);
       const auto offsets = std::span(info.sentence_offsets).subspan(static_cast<std::size_t>(s), 2);
       if (found != offsets[1] - offsets[0]) {

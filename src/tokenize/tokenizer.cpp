@@ -49,20 +49,6 @@ Family family_from_files(const std::filesystem::path& model_dir) {
 
 }  // namespace
 
-std::vector<std::string_view> split_words(std::string_view sentence) {
-  std::vector<std::string_view> words;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t space = sentence.find(' ', start);
-    if (space == std::string_view::npos) {
-      words.push_back(sentence.substr(start));
-      return words;
-    }
-    words.push_back(sentence.substr(start, space - start));
-    start = space + 1;
-  }
-}
-
 std::unique_ptr<Tokenizer> load_tokenizer(const std::filesystem::path& model_dir) {
   const std::filesystem::path config_path = model_dir / "tokenizer_config.json";
   const hf::Json config = hf::read_json_object(config_path);

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "corpus/corpus_file.hpp"
+
 namespace conceptlens::tokenize {
 
 /// One sentence as NeuroX sees it; every array is exact against fixtures/hf/<model>.json.
@@ -23,8 +25,7 @@ struct SentenceEncoding {
   std::int32_t num_words_out = 0;  ///< NeuroX emits words [0, num_words_out): complete ones
 };
 
-/// str.split(" "): every single space separates, empty words included.
-std::vector<std::string_view> split_words(std::string_view sentence);
+using corpus::split_words;
 
 class Tokenizer {
  public:

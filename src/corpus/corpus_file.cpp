@@ -1,0 +1,118 @@
+#include "corpus/corpus_file.hpp"
+
+#include <cstdio>
+
+#include "util/error.hpp"
+#include "util/hash.hpp"
+#include "util/read_file.hpp"
+#include "util/utf8.hpp"
+
+namespace conceptlens::corpus {
+namespace {
+
+std::string_view strip(std::string_view line) {
+  const auto is_space = [](char c) { return c == ' ' || c == '\r'; };
+  while (!line.empty() && is_space(line.front())) line.remove_prefix(1);
+  while (!line.empty() && is_space(line.back())) line.remove_suffix(1);
+  return line;
+}
+
+/// "<file>:<line>: " as every message starts.
+std::string where(const std::filesystem::path& path, std::size_t line_number) {
+  return path.string() + ":" + std::to_string(line_number) + ": ";
+}
+
+std::string encode(std::u32string_view text) {
+  std::string out;
+  for (const char32_t c : text) append_utf8(out, c);
+  return out;
+}
+
+/// Checks one stripped line; returns its number of words.
+std::int64_t check_line(const std::filesystem::path& path, std::size_t line_number, std::string_view line,
+                        const CorpusRules& rules) {
+  std::u32string text;
+  const std::size_t bad = decode_utf8(line, text);
+  if (bad != std::string_view::npos) {
+    throw InputError(where(path, line_number) + "not valid UTF-8 at byte " + std::to_string(bad + 1) +
+                     " of the line; a corpus is UTF-8 text");
+  }
+  if (text.empty()) {
+    throw InputError(where(path, line_number) +
+                     "empty line; a corpus has one sentence per line (at least one word each)");
+  }
+  std::int64_t words = 1;
+  std::size_t word_start = 0;
+  for (std::size_t i = 0; i <= text.size(); ++i) {
+    if (i == text.size() || text[i] == U' ') {
+      if (i == word_start) {
+        throw InputError(where(path, line_number) + "two spaces in a row at column " + std::to_string(i + 1) +
+                         "; words are separated by single spaces");
+      }
+      if (i - word_start > rules.max_word_chars) {
+        throw InputError(where(path, line_number) + "word " + std::to_string(words) + " has " +
+                         std::to_string(i - word_start) + " characters, more than the " +
+                         std::to_string(rules.max_word_chars) +
+                         " a word may have (missing spaces?); it starts with \"" +
+                         encode(text.substr(word_start, 20)) + "\"");
+      }
+      if (i < text.size()) ++words;
+      word_start = i + 1;
+    } else if (text[i] == U'\t') {
+      throw InputError(where(path, line_number) + "a tab at column " + std::to_string(i + 1) +
+                       "; words are separated by single spaces");
+    } else if (text[i] < 0x20 || text[i] == 0x7f) {
+      char code[16];
+      std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(text[i]));
+      throw InputError(where(path, line_number) + "control character " + code + " at column " +
+                       std::to_string(i + 1));
+    }
+  }
+  return words;
+}
+
+}  // namespace
+
+std::vector<std::string_view> split_words(std::string_view line) {
+  std::vector<std::string_view> words;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t space = line.find(' ', start);
+    if (space == std::string_view::npos) {
+      words.push_back(line.substr(start));
+      return words;
+    }
+    words.push_back(line.substr(start, space - start));
+    start = space + 1;
+  }
+}
+
+Corpus read_corpus(const std::filesystem::path& path, const CorpusRules& rules) {
+  const std::string bytes = read_whole_file(path);
+  Corpus corpus;
+  corpus.path = path;
+  std::size_t start = 0;
+  std::size_t line_number = 0;
+  while (start < bytes.size()) {
+    std::size_t end = bytes.find('\n', start);
+    if (end == std::string::npos) end = bytes.size();
+    ++line_number;
+    const std::string_view line = strip(std::string_view(bytes).substr(start, end - start));
+    corpus.words += check_line(path, line_number, line, rules);
+    corpus.lines.emplace_back(line);
+    start = end + 1;
+  }
+  if (corpus.lines.empty()) throw InputError(path.string() + ": empty corpus; expected one sentence per line");
+  return corpus;
+}
+
+std::string corpus_checksum(const std::vector<std::string>& lines) {
+  std::uint64_t hash = kFnv1aOffset;
+  for (const std::string& line : lines) {
+    hash = fnv1a(line.data(), line.size(), hash);
+    hash = fnv1a("\n", 1, hash);
+  }
+  return to_hex(hash);
+}
+
+}  // namespace conceptlens::corpus

@@ -1,0 +1,101 @@
+// The corpus reader's checks and the batch plan of extraction: batches bounded by their padded
+// tokens and independent of the rank count, dealt to ranks balanced by padded tokens.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "corpus/corpus_file.hpp"
+#include "extract/batch_plan.hpp"
+#include "test_support.hpp"
+#include "util/error.hpp"
+
+namespace conceptlens {
+namespace {
+
+using testing::expect_error;
+using testing::ScratchDir;
+using testing::write_file;
+
+TEST(Corpus, ReadsStrippedLinesAndCountsWords) {
+  ScratchDir dir;
+  write_file(dir / "c.in", "The cat sat .\r\n  Hello \ncafé naïve\n");
+  const corpus::Corpus corpus = corpus::read_corpus(dir / "c.in");
+  EXPECT_EQ(corpus.lines, (std::vector<std::string>{"The cat sat .", "Hello", "café naïve"}));
+  EXPECT_EQ(corpus.words, 7);
+  EXPECT_EQ(corpus::corpus_checksum(corpus.lines), corpus::corpus_checksum({"The cat sat .", "Hello", "café naïve"}));
+  EXPECT_NE(corpus::corpus_checksum(corpus.lines), corpus::corpus_checksum({"The cat sat .", "Hello"}));
+}
+
+TEST(Corpus, RejectsMalformedLinesNamingFileAndLine) {
+  ScratchDir dir;
+  const auto check = [&](const std::string& text, std::initializer_list<std::string> parts) {
+    write_file(dir / "c.in", text);
+    const std::string path = (dir / "c.in").string();
+    expect_error<InputError>([&] { corpus::read_corpus(dir / "c.in"); }, path, parts);
+  };
+  check("", {"empty corpus"});
+  check("a b\n\nc\n", {":2:", "empty line"});
+  check("a b\nc\td\n", {":2:", "a tab at column 2"});
+  check("a  b\n", {":1:", "two spaces in a row at column 3"});
+  check("a \x01 b\n", {":1:", "control character U+0001"});
+  check("ok\n\xff\xfe\n", {":2:", "not valid UTF-8 at byte 1"});
+  check("short " + std::string(201, 'x') + "\n", {":1:", "word 2 has 201 characters", "200"});
+  write_file(dir / "ok.in", "short " + std::string(200, 'x') + "\n");
+  EXPECT_EQ(corpus::read_corpus(dir / "ok.in").words, 2);
+}
+
+TEST(Corpus, SplitsWordsAsPython) {
+  EXPECT_EQ(corpus::split_words("a b"), (std::vector<std::string_view>{"a", "b"}));
+  EXPECT_EQ(corpus::split_words(""), (std::vector<std::string_view>{""}));
+}
+
+TEST(BatchPlan, BatchesAreBoundedSortedAndCoverEverySentence) {
+  const std::vector<std::int64_t> lengths = {5, 40, 7, 7, 12, 3, 40, 64, 9, 100};
+  const std::vector<extract::Batch> batches = extract::plan_batches(lengths, 64);
+  std::vector<std::int64_t> seen;
+  for (const extract::Batch& batch : batches) {
+    ASSERT_FALSE(batch.sentences.empty());
+    EXPECT_TRUE(std::is_sorted(batch.sentences.begin(), batch.sentences.end()));
+    std::int64_t longest = 0;
+    for (const std::int64_t s : batch.sentences) longest = std::max(longest, lengths[static_cast<std::size_t>(s)]);
+    EXPECT_EQ(batch.length, longest);
+    // at most 64 padded tokens, unless one sentence alone is longer
+    if (batch.sentences.size() > 1) EXPECT_LE(batch.padded_tokens(), 64);
+    seen.insert(seen.end(), batch.sentences.begin(), batch.sentences.end());
+  }
+  std::sort(seen.begin(), seen.end());
+  std::vector<std::int64_t> all(lengths.size());
+  std::iota(all.begin(), all.end(), 0);
+  EXPECT_EQ(seen, all);
+  EXPECT_EQ(batches.front().sentences, (std::vector<std::int64_t>{9}));  // longest first, alone
+  // one-sentence batches: NeuroX's way
+  EXPECT_EQ(extract::plan_batches(lengths, 1).size(), lengths.size());
+}
+
+TEST(BatchPlan, DealIsBalancedAndDeterministic) {
+  std::vector<std::int64_t> lengths;
+  for (int s = 0; s < 500; ++s) lengths.push_back(1 + (s * 37) % 90);
+  const std::vector<extract::Batch> batches = extract::plan_batches(lengths, 512);
+  for (int ranks = 1; ranks <= 4; ++ranks) {
+    const auto dealt = extract::deal_batches(batches, ranks);
+    ASSERT_EQ(dealt.size(), static_cast<std::size_t>(ranks));
+    EXPECT_EQ(dealt, extract::deal_batches(batches, ranks));
+    std::vector<std::int64_t> load;
+    std::size_t total = 0;
+    for (const auto& mine : dealt) {
+      std::int64_t tokens = 0;
+      for (const std::size_t b : mine) tokens += batches[b].padded_tokens();
+      load.push_back(tokens);
+      total += mine.size();
+    }
+    EXPECT_EQ(total, batches.size());
+    const auto [low, high] = std::minmax_element(load.begin(), load.end());
+    EXPECT_LE(*high - *low, 512) << ranks << " ranks";  // within one batch of each other
+  }
+}
+
+}  // namespace
+}  // namespace conceptlens
