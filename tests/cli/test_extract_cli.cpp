@@ -14,9 +14,12 @@
 #include "cli_support.hpp"
 #include "store/activations_file.hpp"
 #include "store/hdf5.hpp"
+#include "hf_fixtures.hpp"
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;
+using conceptlens::testing::hf_sentence_group;
+using conceptlens::testing::max_abs_difference;
 namespace store = conceptlens::store;
 namespace h5 = conceptlens::store::h5;
 using conceptlens::testing::Cli;
@@ -29,32 +32,17 @@ namespace {
 const fs::path kHf = fs::path(CONCEPTLENS_SOURCE_DIR) / "tests/data/hf";
 const fs::path kSentences = kHf / "sentences.txt";
 
-std::string sentence_group(std::size_t s) {
-  char name[32];
-  std::snprintf(name, sizeof name, "/sentences/%03zu/", s);
-  return name;
-}
-
 /// NeuroX's word vectors of `layer` for every sentence, in corpus order: [rows, hidden].
 std::vector<float> reference_rows(const std::string& model, const std::string& aggregation, std::int64_t layer) {
   const h5::File reference = h5::File::open_read_only(kHf / (model + ".h5"));
   std::vector<float> rows;
   for (std::size_t s = 0; s < 20; ++s) {
-    const auto words = reference.read_dataset<float>(sentence_group(s) + "neurox/" + aggregation);
+    const auto words = reference.read_dataset<float>(hf_sentence_group(s) + "neurox/" + aggregation);
     const std::size_t block = words.dims[1] * words.dims[2];
     const auto first = words.values.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(layer) * block);
     rows.insert(rows.end(), first, first + static_cast<std::ptrdiff_t>(block));
   }
   return rows;
-}
-
-double max_difference(const std::vector<float>& a, const std::vector<float>& b) {
-  EXPECT_EQ(a.size(), b.size());
-  double worst = 0;
-  for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
-    worst = std::max(worst, std::abs(static_cast<double>(a[i]) - static_cast<double>(b[i])));
-  }
-  return worst;
 }
 
 std::string extract_args(const std::string& model, const fs::path& out, const std::string& more = "") {
@@ -83,7 +71,7 @@ TEST_F(Cli, ExtractWritesTheSameFileAtEveryRankCountWithNeuroxValues) {
     std::string all;
     for (const std::int64_t layer : info.layers) {
       const std::vector<float> values = file.read_layer(layer);
-      EXPECT_LE(max_difference(values, reference_rows("bert_cased", "last", layer)), 1e-5) << "layer " << layer;
+      EXPECT_LE(max_abs_difference(values, reference_rows("bert_cased", "last", layer)), 1e-5) << "layer " << layer;
       all.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float));
     }
     bytes.push_back(all);
@@ -121,10 +109,10 @@ TEST_F(Cli, ExtractWritesNeuroxLayout) {
   const h5::File file = h5::File::open_read_only(out);
   const h5::File reference = h5::File::open_read_only(kHf / "albert.h5");
   for (std::size_t s = 0; s < 20; ++s) {
-    const auto expected = reference.read_dataset<float>(sentence_group(s) + "neurox/first");
-    const auto got = file.read_dataset<float>("/" + std::to_string(s));
+    const auto expected = reference.read_dataset<float>(hf_sentence_group(s) + "neurox/first");
+    const auto got = file.read_dataset<float>(std::string("/").append(std::to_string(s)));
     EXPECT_EQ(got.dims, expected.dims) << "sentence " << s;  // sentence 8: [5, 0, 32]
-    EXPECT_LE(max_difference(got.values, expected.values), 1e-5) << "sentence " << s;
+    EXPECT_LE(max_abs_difference(got.values, expected.values), 1e-5) << "sentence " << s;
   }
   // loaded the way NeuroX's load_activations reads an hdf5 file
   const std::string script =
@@ -158,7 +146,7 @@ TEST_F(Cli, ExtractStoresPredictedClasses) {
   const auto logits = file.read_dataset<float>("/predictions/logits");
   ASSERT_EQ(classes.values.size(), 20u);
   for (std::size_t s = 0; s < 20; ++s) {
-    const auto expected = reference.read_dataset<float>(sentence_group(s) + "logits").values;
+    const auto expected = reference.read_dataset<float>(hf_sentence_group(s) + "logits").values;
     EXPECT_NEAR(logits.values[2 * s], expected[0], 1e-5);
     EXPECT_NEAR(logits.values[2 * s + 1], expected[1], 1e-5);
     EXPECT_EQ(classes.values[s], expected[1] > expected[0] ? 1 : 0) << "sentence " << s;

@@ -55,6 +55,13 @@ inline std::filesystem::path test_data_dir() {
   return std::filesystem::path(__FILE__).parent_path().parent_path() / "data";
 }
 
+/// The shared folder beside the repository (../shared): $CONCEPTLENS_SHARED, else found from
+/// this file's location. A user's clone has none: tests that need it skip with a message.
+inline std::filesystem::path shared_dir() {
+  if (const char* dir = std::getenv("CONCEPTLENS_SHARED"); dir != nullptr && *dir != '\0') return dir;
+  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().parent_path() / "shared";
+}
+
 inline std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   EXPECT_TRUE(in) << "cannot open " << path;

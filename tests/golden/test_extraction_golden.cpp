@@ -14,10 +14,13 @@
 #include "extract/word_vectors.hpp"
 #include "model/encoder.hpp"
 #include "store/hdf5.hpp"
+#include "hf_fixtures.hpp"
 #include "test_support.hpp"
 #include "tokenize/tokenizer.hpp"
 
 namespace fs = std::filesystem;
+using conceptlens::testing::hf_sentence_group;
+using conceptlens::testing::max_abs_difference;
 namespace h5 = conceptlens::store::h5;
 using conceptlens::extract::Aggregation;
 using conceptlens::model::Encoder;
@@ -33,22 +36,6 @@ std::vector<std::string> read_lines(const fs::path& path) {
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   return lines;
-}
-
-std::string sentence_group(std::size_t s) {
-  char name[32];
-  std::snprintf(name, sizeof name, "/sentences/%03zu/", s);
-  return name;
-}
-
-/// Largest |a - b|; sizes must agree.
-double max_difference(const std::vector<float>& a, const std::vector<float>& b) {
-  EXPECT_EQ(a.size(), b.size());
-  double worst = 0;
-  for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
-    worst = std::max(worst, std::abs(static_cast<double>(a[i]) - static_cast<double>(b[i])));
-  }
-  return worst;
 }
 
 /// All hidden states of one run, [layers, batch, length, hidden].
@@ -81,7 +68,7 @@ TEST_P(Golden, OneSentenceAtATimeMatchesTransformersAndNeurox) {
   double worst_word = 0;
   for (std::size_t s = 0; s < sentences.size(); ++s) {
     SCOPED_TRACE(model + " sentence " + std::to_string(s));
-    const std::string group = sentence_group(s);
+    const std::string group = hf_sentence_group(s);
     const auto encoding = tokenizer->encode_sentence(sentences[s]);
     const auto ids = reference.read_dataset<std::int64_t>(group + "input_ids");
     ASSERT_EQ(encoding.input_ids, ids.values);
@@ -94,9 +81,9 @@ TEST_P(Golden, OneSentenceAtATimeMatchesTransformersAndNeurox) {
     ASSERT_EQ(static_cast<std::int64_t>(states.size()), static_cast<std::int64_t>(expected.dims[0]));
     std::vector<float> all;
     for (const auto& layer : states) all.insert(all.end(), layer.begin(), layer.end());
-    worst_state = std::max(worst_state, max_difference(all, expected.values));
+    worst_state = std::max(worst_state, max_abs_difference(all, expected.values));
     if (head) {
-      EXPECT_LE(max_difference(logits, reference.read_dataset<float>(group + "logits").values), kTolerance);
+      EXPECT_LE(max_abs_difference(logits, reference.read_dataset<float>(group + "logits").values), kTolerance);
     }
 
     for (const Aggregation aggregation : {Aggregation::last, Aggregation::first, Aggregation::average}) {
@@ -109,7 +96,7 @@ TEST_P(Golden, OneSentenceAtATimeMatchesTransformersAndNeurox) {
         conceptlens::extract::word_vectors(encoding, aggregation, layer, hidden, rows);
         got.insert(got.end(), rows.begin(), rows.end());
       }
-      worst_word = std::max(worst_word, max_difference(got, words.values));
+      worst_word = std::max(worst_word, max_abs_difference(got, words.values));
       // dropped words are all zeros, exactly
       for (std::size_t i = 0; i < got.size(); ++i) {
         if (words.values[i] == 0.0F) {
@@ -131,7 +118,7 @@ TEST_P(Golden, OnePaddedBatchMatchesTransformers) {
   std::vector<std::vector<std::int64_t>> sentences;
   std::int64_t length = 0;
   for (std::size_t s = 0; s < 20; ++s) {
-    sentences.push_back(reference.read_dataset<std::int64_t>(sentence_group(s) + "input_ids").values);
+    sentences.push_back(reference.read_dataset<std::int64_t>(hf_sentence_group(s) + "input_ids").values);
     length = std::max(length, static_cast<std::int64_t>(sentences.back().size()));
   }
   const auto batch = static_cast<std::int64_t>(sentences.size());
@@ -146,14 +133,14 @@ TEST_P(Golden, OnePaddedBatchMatchesTransformers) {
   const auto hidden = static_cast<std::size_t>(encoder.hidden_size());
   double worst = 0;
   for (std::size_t s = 0; s < sentences.size(); ++s) {
-    const auto expected = reference.read_dataset<float>(sentence_group(s) + "hidden_states");
+    const auto expected = reference.read_dataset<float>(hf_sentence_group(s) + "hidden_states");
     const std::size_t tokens = sentences[s].size();
     std::vector<float> got;
     for (const auto& layer : states) {
       const auto first = layer.begin() + static_cast<std::ptrdiff_t>(s * static_cast<std::size_t>(length) * hidden);
       got.insert(got.end(), first, first + static_cast<std::ptrdiff_t>(tokens * hidden));
     }
-    worst = std::max(worst, max_difference(got, expected.values));
+    worst = std::max(worst, max_abs_difference(got, expected.values));
   }
   EXPECT_LE(worst, kTolerance);
   std::printf("%s: padded batch of 20, max |hidden state - transformers| = %.3g\n", model.c_str(), worst);

@@ -63,7 +63,9 @@ TEST(BatchPlan, BatchesAreBoundedSortedAndCoverEverySentence) {
     for (const std::int64_t s : batch.sentences) longest = std::max(longest, lengths[static_cast<std::size_t>(s)]);
     EXPECT_EQ(batch.length, longest);
     // at most 64 padded tokens, unless one sentence alone is longer
-    if (batch.sentences.size() > 1) EXPECT_LE(batch.padded_tokens(), 64);
+    if (batch.sentences.size() > 1) {
+      EXPECT_LE(batch.padded_tokens(), 64);
+    }
     seen.insert(seen.end(), batch.sentences.begin(), batch.sentences.end());
   }
   std::sort(seen.begin(), seen.end());

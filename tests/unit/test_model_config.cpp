@@ -19,16 +19,11 @@ namespace {
 using conceptlens::testing::expect_error;
 using conceptlens::testing::read_file;
 using conceptlens::testing::ScratchDir;
+using conceptlens::testing::shared_dir;
 using conceptlens::testing::test_data_dir;
 using conceptlens::testing::write_file;
 using Json = nlohmann::json;
 using Strings = std::vector<std::string>;
-
-/// ../shared: $CONCEPTLENS_SHARED, else next to the source tree.
-std::filesystem::path shared_dir() {
-  if (const char* dir = std::getenv("CONCEPTLENS_SHARED"); dir != nullptr && *dir != '\0') return dir;
-  return std::filesystem::path(CONCEPTLENS_SOURCE_DIR) / ".." / "shared";
-}
 
 std::filesystem::path fixture_config(const std::string& model) {
   return test_data_dir() / "hf" / "models" / model / "config.json";
