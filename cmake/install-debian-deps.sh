@@ -10,6 +10,7 @@ packages=(
   libtomlplusplus-dev libcli11-dev libspdlog-dev libopenblas-dev
   # reference tools for golden data and benchmarks (called as /usr/bin/python3)
   python3 python3-numpy python3-scipy python3-fastcluster python3-sklearn python3-h5py
+  python3-torch
 )
 
 missing=()

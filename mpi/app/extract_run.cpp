@@ -166,9 +166,15 @@ Outcome run_extract(MPI_Comm parent, const app::ExtractOptions& options) {
   std::size_t rounds = 0;
   for (const auto& batches : dealt) rounds = std::max(rounds, batches.size());
   if (root) {
-    spdlog::info("extract: {} sentences, {} words, {} layers of {} in {} batches on {} ranks ({} threads each)",
-                 plan.corpus.sentences(), plan.rows(), plan.layers.size(), options.model.string(), plan.batches.size(),
-                 ranks, threads);
+    std::int64_t tokens = 0;
+    std::int64_t padded = 0;
+    for (const auto& encoding : plan.encodings) tokens += static_cast<std::int64_t>(encoding.input_ids.size());
+    for (const auto& batch : plan.batches) padded += batch.padded_tokens();
+    spdlog::info("extract: {} sentences, {} words, {} tokens ({:.1f}% padding), {} layers of {} in {} batches on {} "
+                 "ranks ({} threads each)",
+                 plan.corpus.sentences(), plan.rows(), tokens,
+                 100.0 * static_cast<double>(padded - tokens) / static_cast<double>(padded), plan.layers.size(),
+                 options.model.string(), plan.batches.size(), ranks, threads);
     if (plan.truncated_sentences > 0) {
       spdlog::warn("{} sentences are longer than model_max_length = {} tokens: truncated as NeuroX does, {} words "
                    "dropped (attributes truncated_sentences, truncated_words)",

@@ -31,7 +31,7 @@ struct ExtractOptions {
   std::filesystem::path out;         ///< ACT.h5
   std::string layers = "all";        ///< "all" or "0,6,12" (0 = embedding output)
   std::string aggregation = "last";  ///< last | first | average
-  std::int64_t batch_tokens = 8192;  ///< padded tokens per batch
+  std::int64_t batch_tokens = 2048;  ///< padded tokens per batch
   std::string dtype = "float32";     ///< float32 | float16
   std::string format = "conceptlens";  ///< conceptlens (ACT.h5) | neurox
   bool predictions = false;          ///< store the classification head's class per sentence

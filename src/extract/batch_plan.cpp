@@ -17,9 +17,11 @@ std::vector<Batch> plan_batches(std::span<const std::int64_t> lengths, std::int6
   for (const std::int64_t s : order) {
     const std::int64_t length = lengths[static_cast<std::size_t>(s)];
     CONCEPTLENS_CHECK(length >= 1);
-    // sorted longest first: the batch's first sentence sets its padded length
+    // sorted longest first: the batch's first sentence sets its padded length; a sentence
+    // joins while the batch stays within batch_tokens and its own padding within 10%
     if (batches.empty() ||
-        batches.back().length * static_cast<std::int64_t>(batches.back().sentences.size() + 1) > batch_tokens) {
+        batches.back().length * static_cast<std::int64_t>(batches.back().sentences.size() + 1) > batch_tokens ||
+        10 * (batches.back().length - length) > batches.back().length) {
       batches.push_back(Batch{{}, length});
     }
     batches.back().sentences.push_back(s);

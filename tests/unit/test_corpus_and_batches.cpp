@@ -1,5 +1,6 @@
 // The corpus reader's checks and the batch plan of extraction: batches bounded by their padded
-// tokens and independent of the rank count, dealt to ranks balanced by padded tokens.
+// tokens, each sentence padded by at most 10%, independent of the rank count, and dealt to
+// ranks balanced by padded tokens.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -62,6 +63,9 @@ TEST(BatchPlan, BatchesAreBoundedSortedAndCoverEverySentence) {
     std::int64_t longest = 0;
     for (const std::int64_t s : batch.sentences) longest = std::max(longest, lengths[static_cast<std::size_t>(s)]);
     EXPECT_EQ(batch.length, longest);
+    for (const std::int64_t s : batch.sentences) {
+      EXPECT_LE(10 * (batch.length - lengths[static_cast<std::size_t>(s)]), batch.length) << "padded by over 10%";
+    }
     // at most 64 padded tokens, unless one sentence alone is longer
     if (batch.sentences.size() > 1) {
       EXPECT_LE(batch.padded_tokens(), 64);
