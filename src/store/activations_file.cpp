@@ -329,6 +329,28 @@ ActivationsInfo read_activations_info(const std::filesystem::path& path) {
   return ActivationsFile::open(path).info();
 }
 
+std::vector<std::string> read_predicted_classes(const std::filesystem::path& path) {
+  const h5::File file = h5::File::open_read_only(path);
+  if (!file.exists("/predictions/class")) {
+    throw InputError(path.string() + ": no '/predictions/class': extract with --predictions from a "
+                     "sequence-classification checkpoint stores the predicted classes");
+  }
+  const std::vector<std::string> names = file.read_strings_dataset("/predictions/labels");
+  const h5::Array<std::int32_t> classes = file.read_dataset<std::int32_t>("/predictions/class");
+  std::vector<std::string> predicted;
+  predicted.reserve(classes.values.size());
+  for (std::size_t s = 0; s < classes.values.size(); ++s) {
+    const std::int32_t c = classes.values[s];
+    if (c < 0 || static_cast<std::size_t>(c) >= names.size()) {
+      throw InputError(path.string() + ": '/predictions/class' of sentence " + std::to_string(s) + " is " +
+                       std::to_string(c) + ": expected a class in [0, " + std::to_string(names.size()) +
+                       "), the classes of '/predictions/labels'");
+    }
+    predicted.push_back(names[static_cast<std::size_t>(c)]);
+  }
+  return predicted;
+}
+
 std::string corpus_text(const std::vector<std::vector<std::string>>& sentences) {
   std::string text;
   for (const std::vector<std::string>& words : sentences) {

@@ -112,6 +112,11 @@ class ActivationsFile {
 /// Opens, validates and closes the file; see ActivationsFile::open.
 ActivationsInfo read_activations_info(const std::filesystem::path& path);
 
+/// The classes `conceptlens extract --predictions` stored in `path`: per sentence the name of its
+/// predicted class (/predictions/labels[/predictions/class[s]]). InputError naming the file when
+/// it has no predictions or they are inconsistent.
+std::vector<std::string> read_predicted_classes(const std::filesystem::path& path);
+
 /// What the serial writer stores. The rows are the words of `sentences` in corpus order.
 struct ActivationsContent {
   std::int64_t hidden = 0;

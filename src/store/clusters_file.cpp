@@ -1,5 +1,6 @@
 #include "store/clusters_file.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string_view>
 
@@ -27,8 +28,7 @@ class Reader {
 
   ClustersFile read() {
     ClustersFile content;
-    n_ = file_.read_int_attribute("/", "n");
-    if (n_ < 1) fail("attribute 'n' on '/' is " + std::to_string(n_) + ": expected the number of points (>= 1)");
+    read_n();
     content.method = file_.read_string_attribute("/", "method");
     content.mode = file_.read_string_attribute("/", "mode");
     content.d = file_.read_int_attribute("/", "d");
@@ -42,7 +42,23 @@ class Reader {
     return content;
   }
 
+  ClusterAssignment read_assignment(std::int64_t k) {
+    read_n();
+    const std::vector<std::int64_t> ks = list_ks();
+    if (std::find(ks.begin(), ks.end(), k) == ks.end()) {
+      std::string have;
+      for (const std::int64_t each : ks) have += (have.empty() ? "" : ", ") + std::to_string(each);
+      fail("no clustering at K=" + std::to_string(k) + ", the file has K = " + (have.empty() ? "none" : have));
+    }
+    return {path_, k, read_labels_at(k), read_point_positions(kSentence), read_point_positions(kWord)};
+  }
+
  private:
+  void read_n() {
+    n_ = file_.read_int_attribute("/", "n");
+    if (n_ < 1) fail("attribute 'n' on '/' is " + std::to_string(n_) + ": expected the number of points (>= 1)");
+  }
+
   [[noreturn]] void fail(const std::string& what) const { throw InputError(path_.string() + ": " + what); }
 
   /// Reads a dataset that must exist, naming what the contract expects if it is missing.
@@ -128,26 +144,38 @@ class Reader {
     return k;
   }
 
-  std::map<std::int64_t, std::vector<std::int32_t>> read_labels() const {
+  /// The K of every member of /labels (checked: named k<K>, 1 <= K <= n), ascending.
+  std::vector<std::int64_t> list_ks() const {
     if (!file_.exists(kLabels)) fail("missing group '/labels': expected datasets /labels/k<K> (is this a CLUSTERS.h5 file?)");
-    std::map<std::int64_t, std::vector<std::int32_t>> labels;
+    std::vector<std::int64_t> ks;
     for (const std::string& name : file_.list_group(kLabels)) {
       const std::int64_t k = parse_k(name);
-      const std::string dataset = std::string(kLabels) + "/" + name;
-      if (k < 1 || k > n_) {
-        fail("unexpected member '" + dataset + "': expected datasets named k<K> with 1 <= K <= n = " +
-             std::to_string(n_));
+      if (k < 1 || k > n_ || std::string(kLabels) + "/" + name != labels_path(k)) {  // not "k07"
+        fail("unexpected member '" + std::string(kLabels) + "/" + name +
+             "': expected datasets named k<K> with 1 <= K <= n = " + std::to_string(n_));
       }
-      h5::Array<std::int32_t> array = file_.read_dataset<std::int32_t>(dataset);
-      check_shape(dataset, array.dims, {static_cast<std::uint64_t>(n_)}, "[n]");
-      for (std::size_t i = 0; i < array.values.size(); ++i) {
-        if (array.values[i] < 0 || array.values[i] >= k) {
-          fail("dataset '" + dataset + "' gives point " + std::to_string(i) + " the label " +
-               std::to_string(array.values[i]) + ": expected labels in [0, " + std::to_string(k) + ")");
-        }
-      }
-      labels.emplace(k, std::move(array.values));
+      ks.push_back(k);
     }
+    std::sort(ks.begin(), ks.end());
+    return ks;
+  }
+
+  std::vector<std::int32_t> read_labels_at(std::int64_t k) const {
+    const std::string dataset = labels_path(k);
+    h5::Array<std::int32_t> array = file_.read_dataset<std::int32_t>(dataset);
+    check_shape(dataset, array.dims, {static_cast<std::uint64_t>(n_)}, "[n]");
+    for (std::size_t i = 0; i < array.values.size(); ++i) {
+      if (array.values[i] < 0 || array.values[i] >= k) {
+        fail("dataset '" + dataset + "' gives point " + std::to_string(i) + " the label " +
+             std::to_string(array.values[i]) + ": expected labels in [0, " + std::to_string(k) + ")");
+      }
+    }
+    return std::move(array.values);
+  }
+
+  std::map<std::int64_t, std::vector<std::int32_t>> read_labels() const {
+    std::map<std::int64_t, std::vector<std::int32_t>> labels;
+    for (const std::int64_t k : list_ks()) labels.emplace(k, read_labels_at(k));
     return labels;
   }
 
@@ -206,5 +234,9 @@ void write_clusters_file(const std::filesystem::path& path, const ClustersFile& 
 }
 
 ClustersFile read_clusters_file(const std::filesystem::path& path) { return Reader(path).read(); }
+
+ClusterAssignment read_cluster_assignment(const std::filesystem::path& path, std::int64_t k) {
+  return Reader(path).read_assignment(k);
+}
 
 }  // namespace conceptlens::store

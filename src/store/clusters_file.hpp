@@ -34,4 +34,18 @@ void write_clusters_file(const std::filesystem::path& path, const ClustersFile& 
 /// Reads and validates a CLUSTERS.h5. Throws InputError naming the file and dataset.
 ClustersFile read_clusters_file(const std::filesystem::path& path);
 
+/// One flat clustering of a CLUSTERS.h5 and the corpus position of every point: what alignment
+/// and comparison read (no linkage).
+struct ClusterAssignment {
+  std::filesystem::path path;
+  std::int64_t k = 0;
+  std::vector<std::int32_t> cluster;   ///< [n] /labels/k<K>
+  std::vector<std::int32_t> sentence;  ///< [n] /points/sentence
+  std::vector<std::int32_t> word;      ///< [n] /points/word
+};
+
+/// Reads /labels/k<K> and /points of a CLUSTERS.h5, validated as read_clusters_file does.
+/// InputError naming the file, e.g. "no clustering at K=7, the file has K = 50, 600".
+ClusterAssignment read_cluster_assignment(const std::filesystem::path& path, std::int64_t k);
+
 }  // namespace conceptlens::store

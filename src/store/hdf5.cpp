@@ -452,6 +452,29 @@ void File::read_raw(const std::string& dataset_path, ElementType type, void* val
   context.check(H5Dread(dataset.id(), memory_type(type), H5S_ALL, H5S_ALL, H5P_DEFAULT, values), "read " + name);
 }
 
+std::vector<std::string> File::read_strings_dataset(const std::string& dataset_path) const {
+  const Context context{path_, false};
+  const std::string name = "dataset " + quoted(dataset_path);
+  if (!exists(dataset_path)) context.error("missing " + name);
+  const Handle dataset = context.own(H5Dopen2(file_.id(), dataset_path.c_str(), H5P_DEFAULT), Handle::Kind::dataset,
+                                     "open " + name);
+  const Handle stored = context.own(H5Dget_type(dataset.id()), Handle::Kind::datatype, "get the type of " + name);
+  const Handle space = context.own(H5Dget_space(dataset.id()), Handle::Kind::dataspace, "get the shape of " + name);
+  const std::vector<std::uint64_t> dims = extent_of(space.id(), name, context);
+  if (H5Tget_class(stored.id()) != H5T_STRING || H5Tis_variable_str(stored.id()) <= 0 || dims.size() != 1) {
+    context.error(name + " holds " + describe_type(stored.id()) + " of shape " + shape_text(dims) +
+                  ": expected variable-length strings [n]");
+  }
+  std::vector<char*> pointers(dims[0], nullptr);
+  const Handle memory = variable_utf8_string_type(context);
+  std::vector<std::string> values;
+  if (pointers.empty()) return values;
+  context.check(H5Dread(dataset.id(), memory.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()), "read " + name);
+  for (const char* text : pointers) values.emplace_back(text == nullptr ? "" : text);
+  H5Dvlen_reclaim(memory.id(), space.id(), H5P_DEFAULT, pointers.data());
+  return values;
+}
+
 namespace {
 
 /// Creates (replacing) a scalar attribute and writes `value` given in `memory` type.

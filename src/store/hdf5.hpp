@@ -129,6 +129,9 @@ class File {
   /// Writes a new 1-D dataset of variable-length UTF-8 strings (h5py's string_dtype()).
   void write_strings_dataset(const std::string& dataset_path, const std::vector<std::string>& values);
 
+  /// Reads a 1-D dataset of variable-length strings. InputError naming the dataset otherwise.
+  std::vector<std::string> read_strings_dataset(const std::string& dataset_path) const;
+
   /// Describes the dataset at `dataset_path`: InputError if it is missing or not a dataset.
   DatasetInfo describe_dataset(const std::string& dataset_path) const;
 
