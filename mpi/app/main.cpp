@@ -6,6 +6,7 @@
 
 #include <cstdio>
 
+#include "app/align_run.hpp"
 #include "app/cluster_run.hpp"
 #include "app/extract_run.hpp"
 #include "comm/agree.hpp"
@@ -31,6 +32,10 @@ int main(int argc, char** argv) {
   app::setup_extract_command(*app.add_subcommand("extract"), extract_options);
   app::ClusterOptions cluster_options;
   app::setup_cluster_command(*app.add_subcommand("cluster"), cluster_options);
+  app::AlignCommandOptions align_options;
+  app::setup_align_command(*app.add_subcommand("align"), align_options);
+  app::CompareCommandOptions compare_options;
+  app::setup_compare_command(*app.add_subcommand("compare"), compare_options);
 
   try {
     app.parse(argc, argv);
@@ -45,6 +50,8 @@ int main(int argc, char** argv) {
   mpi::Outcome outcome;
   if (app.got_subcommand("extract")) outcome = mpi::run_extract(MPI_COMM_WORLD, extract_options);
   if (app.got_subcommand("cluster")) outcome = mpi::run_cluster(MPI_COMM_WORLD, cluster_options);
+  if (app.got_subcommand("align")) outcome = mpi::run_align(MPI_COMM_WORLD, align_options);
+  if (app.got_subcommand("compare")) outcome = mpi::run_compare(MPI_COMM_WORLD, compare_options);
   if (!outcome.ok()) {
     if (rank == 0) std::fprintf(stderr, "conceptlens: error: %s\n", outcome.message.c_str());
     return exit_code(outcome.code);
