@@ -22,9 +22,10 @@ using Json = nlohmann::json;
 namespace {
 
 const fs::path kSource = CONCEPTLENS_SOURCE_DIR;
-const fs::path kEwt = kSource / "tests/data/ewt";
+const fs::path kEwt = kSource / "jobs/data/ewt";  // the bundled EWT sample
 const fs::path kCorpus = kEwt / "en_ewt-dev-600.in";
-const fs::path kClusters = kEwt / "tiny-bert-layer6.h5";
+const fs::path kClusters = kSource / "tests/data/ewt/tiny-bert-layer6.h5";
+const fs::path kConllu = kSource / "tests/data/ewt/en_ewt-ud-dev-600.conllu";
 const fs::path kGolden = kSource / "tests/golden/align";
 
 std::string align_args(const fs::path& labels, const fs::path& out, const std::string& more = "") {
@@ -79,7 +80,7 @@ TEST_F(Cli, AlignReadsConllu) {
   const fs::path from_label = dir_ / "label.json";
   const fs::path from_conllu = dir_ / "conllu.json";
   ASSERT_EQ(run(1, align_args(kEwt / "en_ewt-dev-600.xpos.label", from_label, "--name xpos")).code, 0);
-  const auto result = run(2, align_args(kEwt / "en_ewt-ud-dev-600.conllu", from_conllu, "--column xpos --name xpos"));
+  const auto result = run(2, align_args(kConllu, from_conllu, "--column xpos --name xpos"));
   ASSERT_EQ(result.code, 0) << result.output;
   EXPECT_EQ(read_file(from_conllu), read_file(from_label));
 }

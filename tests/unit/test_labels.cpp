@@ -195,11 +195,12 @@ TEST(Conll2000, MismatchesNameBothFiles) {
 
 TEST(EwtSample, ConlluColumnsEqualTheAlignedLabelFiles) {
   const auto dir = test_data_dir() / "ewt";
-  const Corpus corpus = read_corpus(dir / "en_ewt-dev-600.in");
+  const auto aligned = test_data_dir().parent_path().parent_path() / "jobs" / "data" / "ewt";
+  const Corpus corpus = read_corpus(aligned / "en_ewt-dev-600.in");
   ASSERT_EQ(corpus.sentences(), 600);
   const auto conllu = dir / "en_ewt-ud-dev-600.conllu";
   for (const std::string column : {"upos", "xpos"}) {
-    const auto label_file = dir / ("en_ewt-dev-600." + column + ".label");
+    const auto label_file = aligned / ("en_ewt-dev-600." + column + ".label");
     const WordLabels from_label = read_labels(label_file, label_format_of(label_file), corpus);
     const WordLabels from_conllu = read_labels(conllu, label_format_of(conllu), corpus, column);
     EXPECT_EQ(from_label.labels, from_conllu.labels) << column;
