@@ -39,7 +39,8 @@ void setup_extract_command(CLI::App& command, ExtractOptions& options) {
       ->check(CLI::IsMember({"conceptlens", "neurox"}));
   command.add_flag("--predictions", options.predictions,
                    "also store the classification head's class (and logits) per sentence");
-  command.add_option("--threads", options.threads, "LibTorch threads per rank (0: the node's cores / its ranks)")
+  command.add_option("--threads", options.threads,
+                     "threads per rank for the matrix products (0: the node's cores / its ranks)")
       ->check(CLI::NonNegativeNumber);
   command.add_option("--max-word-chars", options.max_word_chars,
                      "corpus check: the longest word accepted, in characters")

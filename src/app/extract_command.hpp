@@ -35,7 +35,7 @@ struct ExtractOptions {
   std::string dtype = "float32";     ///< float32 | float16
   std::string format = "conceptlens";  ///< conceptlens (ACT.h5) | neurox
   bool predictions = false;          ///< store the classification head's class per sentence
-  int threads = 0;                   ///< LibTorch threads per rank; 0: the node's cores / its ranks
+  int threads = 0;                   ///< BLAS threads per rank; 0: the node's cores / its ranks
   std::size_t max_word_chars = 200;  ///< corpus check: longest word accepted
 };
 
