@@ -8,6 +8,8 @@ packages=(
   libtorch-dev libopenmpi-dev openmpi-bin libhdf5-openmpi-dev libeigen3-dev
   libboost-serialization-dev libsentencepiece-dev libgtest-dev nlohmann-json3-dev
   libtomlplusplus-dev libcli11-dev libspdlog-dev libopenblas-dev
+  # the report test opens report.html in headless Chromium and decodes its PNG screenshot
+  chromium zlib1g-dev
   # reference tools for golden data and benchmarks (called as /usr/bin/python3)
   python3 python3-numpy python3-scipy python3-fastcluster python3-sklearn python3-h5py
   python3-torch

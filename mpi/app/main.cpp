@@ -9,6 +9,7 @@
 #include "app/align_run.hpp"
 #include "app/cluster_run.hpp"
 #include "app/extract_run.hpp"
+#include "app/report_command.hpp"
 #include "comm/agree.hpp"
 #include "comm/communicator.hpp"
 #include "util/log.hpp"
@@ -36,6 +37,8 @@ int main(int argc, char** argv) {
   app::setup_align_command(*app.add_subcommand("align"), align_options);
   app::CompareCommandOptions compare_options;
   app::setup_compare_command(*app.add_subcommand("compare"), compare_options);
+  app::ReportOptions report_options;
+  app::setup_report_command(*app.add_subcommand("report"), report_options);
 
   try {
     app.parse(argc, argv);
@@ -52,6 +55,9 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("cluster")) outcome = mpi::run_cluster(MPI_COMM_WORLD, cluster_options);
   if (app.got_subcommand("align")) outcome = mpi::run_align(MPI_COMM_WORLD, align_options);
   if (app.got_subcommand("compare")) outcome = mpi::run_compare(MPI_COMM_WORLD, compare_options);
+  if (app.got_subcommand("report")) {
+    outcome = mpi::run_on_root(MPI_COMM_WORLD, 0, [&] { app::run_report(report_options); });
+  }
   if (!outcome.ok()) {
     if (rank == 0) std::fprintf(stderr, "conceptlens: error: %s\n", outcome.message.c_str());
     return exit_code(outcome.code);
