@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The README's first command: install the dependencies (Debian 12), build, and run the main job
-# on the bundled default with 2 MPI ranks: extraction of SST-2 dev through the bundled tiny BERT,
-# exact Ward clustering of all its layers, and their alignment with the sentiment classes. The
-# sweep (issue 6) grows this into the whole study.
+# The README's first command: install the dependencies (Debian 12), build, and run the bundled
+# demo study (jobs/demo.toml) with 2 MPI ranks: a really trained tiny BERT and its SST-2
+# fine-tuned version, SST-2 dev (sentiment) and 600 EWT sentences (POS) — extraction, exact Ward
+# clustering of every layer, alignment with POS and the sentiment classes, fine-tuned vs base,
+# results/demo/summary.json and results/demo/report.html. Rerunning keeps what is complete.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,24 +13,16 @@ cmake --build build -j"$(nproc)"
 
 # Open MPI refuses to run as root unless told; --oversubscribe allows more ranks than cores.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-out=results/demo
-mkdir -p "$out/conceptx" "$out/align"
-# 1. every word's vector at every layer of the bundled tiny BERT, for SST-2 dev (872 sentences)
-mpirun --oversubscribe -n 2 build/mpi/conceptlens extract \
-  --model jobs/models/tiny-bert --corpus jobs/data/sst2/sst2-dev.in --out "$out/activations.h5"
-# 2. the latent concepts of every layer (ConceptX's selection: at most 10 occurrences per word)
-mpirun --oversubscribe -n 2 build/mpi/conceptlens cluster \
-  --activations "$out/activations.h5" --layers all --max-per-type 10 --k 100 \
-  --out "$out/clusters" --conceptx-dir "$out/conceptx"
-# 3. how many concepts of each layer are sentiment (task) concepts: every word carries its
-#    sentence's gold class (ConceptX's rule: > 90% of a concept's words from one class)
-for layer in 0 1 2 3 4 5 6; do
-  mpirun --oversubscribe -n 2 build/mpi/conceptlens align --clusters "$out/clusters/layer-$layer.h5" --k 100 \
-    --corpus jobs/data/sst2/sst2-dev.in --labels jobs/data/sst2/sst2-dev.task.label --name sentiment \
-    --out "$out/align/layer-$layer-sentiment.json" 2>&1 | grep "align:" | sed "s/^.*align:/  layer $layer:/"
-done
+mpirun --oversubscribe -n 2 build/mpi/conceptlens sweep jobs/demo.toml --out results/demo
+
 echo
-echo "Wrote $out/activations.h5, $out/clusters/layer-{0..6}.h5, $out/conceptx/ and $out/align/."
-echo "Concepts of layer 6 at K = 100:"
-awk -F'[|][|][|]' '{ if (length(words[$5]) < 60) words[$5] = words[$5] " " $1 } END { for (c = 0; c < 5; c++) print "  concept " c ":" words[c] }' \
-  "$out/conceptx/layer-6/clusters-100.txt"
+echo "Per layer, % of the 100 concepts aligned (results/demo/summary.csv; open results/demo/report.html):"
+awk -F, 'NR > 1 && $2 == "sst2" && ($5 == "sentiment" || $5 == "predicted") {
+           v[$1 "," $5 "," $3] = sprintf("%3.0f", 100 * $8); layers[$3] = 1 }
+         END { printf "  %-15s %-10s  L0  L1  L2  L3  L4  L5  L6\n", "model", "classes"
+               for (m = 0; m < 2; m++) {
+                 model = m == 0 ? "tiny-bert" : "tiny-bert-sst2"
+                 for (s = 0; s < 2; s++) {
+                   set = s == 0 ? "sentiment" : "predicted"; line = ""
+                   for (l = 0; l <= 6; l++) line = line " " (((model "," set "," l) in v) ? v[model "," set "," l] : "  -")
+                   printf "  %-15s %-10s %s\n", model, set, line } } }' results/demo/summary.csv

@@ -29,6 +29,7 @@ using conceptlens::testing::write_file;
 using conceptlens::testing::Cli;
 using conceptlens::testing::count;
 using conceptlens::testing::run;
+using conceptlens::testing::start_group;
 
 namespace {
 
@@ -170,24 +171,6 @@ TEST_F(Cli, UsageErrorsExitWithOne) {
   }
 }
 
-namespace {
-
-/// Starts `conceptlens <args>` under mpiexec in its own process group (the ranks with it), so
-/// the whole run can be killed at once as a batch system or a node failure would.
-pid_t start_group(int ranks, const std::string& args, const fs::path& log) {
-  const std::string command = std::string(CONCEPTLENS_MPIEXEC) + " --oversubscribe -n " + std::to_string(ranks) +
-                              " " + CONCEPTLENS_EXE + " " + args + " > " + log.string() + " 2>&1";
-  const pid_t pid = fork();
-  if (pid == 0) {
-    setpgid(0, 0);
-    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  setpgid(pid, pid);
-  return pid;
-}
-
-}  // namespace
 
 TEST_F(Cli, KilledRunResumesFromItsCheckpointWithTheSameLinkage) {
   // Random points that take a few seconds in the vector mode.

@@ -34,6 +34,21 @@ inline Result run(int ranks, const std::string& args) {
   return result;
 }
 
+/// Starts `conceptlens <args>` under mpiexec in its own process group (the ranks with it), so
+/// the whole run can be killed at once as a batch system or a node failure would.
+inline pid_t start_group(int ranks, const std::string& args, const std::filesystem::path& log) {
+  const std::string command = std::string(CONCEPTLENS_MPIEXEC) + " --oversubscribe -n " + std::to_string(ranks) +
+                              " " + CONCEPTLENS_EXE + " " + args + " > " + log.string() + " 2>&1";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    setpgid(0, 0);
+    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  setpgid(pid, pid);
+  return pid;
+}
+
 inline std::size_t count(const std::string& text, const std::string& what) {
   std::size_t n = 0;
   for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;

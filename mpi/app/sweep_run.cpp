@@ -1,0 +1,240 @@
+#include "app/sweep_run.hpp"
+
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "app/align_run.hpp"
+#include "app/cluster_run.hpp"
+#include "app/extract_run.hpp"
+#include "comm/communicator.hpp"
+#include "report/report.hpp"
+#include "store/atomic_output.hpp"
+#include "sweep/summary.hpp"
+#include "sweep/sweep_plan.hpp"
+
+namespace conceptlens::mpi {
+namespace {
+
+namespace fs = std::filesystem;
+using sweep::Stage;
+using sweep::StageKind;
+using sweep::SweepPlan;
+
+std::string layer_list(const std::vector<std::int64_t>& layers) {
+  std::string text;
+  for (const std::int64_t layer : layers) text += (text.empty() ? "" : ",") + std::to_string(layer);
+  return text;
+}
+
+/// Collective. `text` of rank 0 on every rank.
+void broadcast(MPI_Comm comm, std::string& text) {
+  unsigned long long size = text.size();
+  MPI_Bcast(&size, 1, MPI_UNSIGNED_LONG_LONG, 0, comm);
+  text.resize(size);
+  MPI_Bcast(text.data(), static_cast<int>(size), MPI_CHAR, 0, comm);
+}
+
+/// Collective. The largest peak resident memory of the ranks so far, MiB.
+double peak_rss_mib(MPI_Comm comm) {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  long mine = usage.ru_maxrss;  // KiB
+  long largest = 0;
+  MPI_Allreduce(&mine, &largest, 1, MPI_LONG, MPI_MAX, comm);
+  return static_cast<double>(largest) / 1024.0;
+}
+
+/// Runs one stage with the subcommand that makes its outputs.
+Outcome run_stage(MPI_Comm comm, const SweepPlan& plan, const Stage& stage) {
+  const sweep::Job& job = plan.job;
+  const sweep::ModelSpec& model = job.model(stage.model);
+  const sweep::CorpusSpec& corpus = *std::find_if(job.corpora.begin(), job.corpora.end(),
+                                                  [&](const sweep::CorpusSpec& c) { return c.name == stage.corpus; });
+  const fs::path activations = sweep::activations_path(plan.out, stage.model, stage.corpus);
+  const fs::path clusters = sweep::clusters_dir(plan.out, stage.model, stage.corpus);
+  const auto layer_file = [&](const std::string& name) {
+    return sweep::clusters_dir(plan.out, name, stage.corpus) / ("layer-" + std::to_string(stage.layer) + ".h5");
+  };
+  switch (stage.kind) {
+    case StageKind::extract: {
+      app::ExtractOptions options;
+      options.model = model.path;
+      options.corpus = corpus.path;
+      options.out = activations;
+      options.layers = layer_list(plan.model(stage.model).layers);
+      options.aggregation = job.aggregation;
+      options.batch_tokens = job.batch_tokens;
+      options.dtype = job.dtype;
+      options.predictions = plan.model(stage.model).predicts;
+      return run_extract(comm, options);
+    }
+    case StageKind::cluster: {
+      app::ClusterOptions options;
+      options.activations = activations;
+      options.layers = layer_list(plan.model(stage.model).layers);
+      options.selection = job.selection;
+      options.ks = job.ks;
+      options.out = clusters;
+      options.mode = job.mode;
+      options.memory_per_rank = job.memory_per_rank;
+      options.checkpoint_every = job.checkpoint_every;
+      return run_cluster(comm, options);
+    }
+    case StageKind::align: {
+      app::AlignCommandOptions options;
+      options.clusters = layer_file(stage.model);
+      options.k = stage.k;
+      options.corpus = corpus.path;
+      if (stage.set_kind == "predicted") {
+        options.labels = activations;
+        options.label_format = "predictions";
+      } else {
+        const sweep::LabelSetSpec& set = *std::find_if(corpus.labels.begin(), corpus.labels.end(),
+                                                       [&](const sweep::LabelSetSpec& s) { return s.name == stage.set; });
+        options.labels = set.path;
+        options.label_format = set.format;
+        options.column = set.column;
+      }
+      options.name = stage.set;
+      options.threshold = job.threshold;
+      options.max_unk = job.max_unk;
+      options.level = job.level;
+      options.out = stage.outputs.front();
+      return run_align(comm, options);
+    }
+    case StageKind::compare: {
+      app::CompareCommandOptions options;
+      options.clusters = layer_file(stage.model);
+      options.reference = layer_file(model.base);
+      options.k = stage.k;
+      options.threshold = job.threshold;
+      options.out = stage.outputs.front();
+      return run_compare(comm, options);
+    }
+  }
+  return {};
+}
+
+/// Temporaries a killed run left behind (`<name>.tmp-<pid>`): never a finished output.
+void remove_temporaries(const fs::path& out) {
+  if (!fs::exists(out)) return;
+  for (const auto& entry : fs::recursive_directory_iterator(out)) {
+    if (entry.is_regular_file() && entry.path().filename().string().find(".tmp-") != std::string::npos) {
+      std::error_code ignored;
+      fs::remove(entry.path(), ignored);
+    }
+  }
+}
+
+/// run-log.json: what each stage did, its time and the ranks' peak memory (not in summary.json).
+class RunLog {
+ public:
+  RunLog(const SweepPlan& plan, int ranks) : path_(plan.out / "run-log.json") {
+    log_["study"] = plan.job.study;
+    log_["ranks"] = ranks;
+    log_["stages"] = nlohmann::ordered_json::array();
+  }
+
+  void add(const Stage& stage, const char* status, double seconds, double peak_mib) {
+    log_["stages"].push_back({{"id", stage.id}, {"status", status}, {"seconds", seconds}, {"peak_rss_mib", peak_mib}});
+    write();
+  }
+
+  void write() const {
+    store::AtomicOutput output(path_);
+    {
+      std::ofstream file(output.temp_path(), std::ios::binary);
+      file << log_.dump(1) << "\n";
+    }
+    output.commit();
+  }
+
+ private:
+  fs::path path_;
+  nlohmann::ordered_json log_;
+};
+
+}  // namespace
+
+Outcome run_sweep(MPI_Comm parent, const app::SweepOptions& options) {
+  const Communicator communicator(parent);
+  const MPI_Comm comm = communicator.get();
+  const bool root = rank(comm) == 0;
+  SweepPlan plan;
+  Outcome outcome = agree(comm, capture([&] {
+    const sweep::Job job = sweep::read_job_file(options.job);
+    plan = sweep::plan_sweep(job, options.out.empty() ? fs::path("results") / job.study : options.out);
+  }));
+  if (!outcome.ok()) return outcome;
+  // rank 0 reads and hashes the inputs once; every rank gets the keys
+  std::string keys;
+  outcome = agree(comm, capture([&] {
+    if (!root) return;
+    sweep::compute_keys(plan);
+    for (const Stage& stage : plan.stages) keys += stage.key + "\n";
+  }));
+  if (!outcome.ok()) return outcome;
+  broadcast(comm, keys);
+  std::istringstream lines(keys);
+  for (Stage& stage : plan.stages) std::getline(lines, stage.key);
+
+  if (options.dry_run) {
+    if (root) std::fputs(sweep::describe_plan(plan, size(comm)).c_str(), stdout);
+    return outcome;
+  }
+
+  std::optional<RunLog> log;
+  outcome = run_on_root(comm, 0, [&] {
+    fs::create_directories(plan.out);
+    remove_temporaries(plan.out);
+    for (const Stage& stage : plan.stages) {
+      for (const fs::path& output : stage.outputs) fs::create_directories(output.parent_path());
+    }
+    log.emplace(plan, size(comm));
+  });
+  if (!outcome.ok()) return outcome;
+
+  const auto start = std::chrono::steady_clock::now();
+  std::size_t ran = 0;
+  for (std::size_t i = 0; i < plan.stages.size(); ++i) {
+    const Stage& stage = plan.stages[i];
+    int complete = root && sweep::stage_complete(plan, stage) ? 1 : 0;
+    MPI_Bcast(&complete, 1, MPI_INT, 0, comm);
+    if (complete != 0) {
+      if (root) {
+        spdlog::info("sweep [{}/{}] {}: complete, kept", i + 1, plan.stages.size(), stage.id);
+        log->add(stage, "kept", 0, 0);
+      }
+      continue;
+    }
+    if (root) spdlog::info("sweep [{}/{}] {}: running", i + 1, plan.stages.size(), stage.id);
+    const auto stage_start = std::chrono::steady_clock::now();
+    outcome = run_stage(comm, plan, stage);
+    if (!outcome.ok()) return outcome;
+    outcome = run_on_root(comm, 0, [&] { sweep::stamp_stage(plan, stage); });
+    if (!outcome.ok()) return outcome;
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - stage_start).count();
+    const double peak = peak_rss_mib(comm);
+    ++ran;
+    if (root) {
+      log->add(stage, "ran", seconds, peak);
+      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      spdlog::info("sweep [{}/{}] {}: done in {:.1f} s (peak memory {:.0f} MiB per rank); {} stages run in {:.0f} s",
+                   i + 1, plan.stages.size(), stage.id, seconds, peak, ran, elapsed);
+    }
+  }
+  return run_on_root(comm, 0, [&] {
+    sweep::write_summary(plan);
+    const report::ReportFiles report = report::write_report(plan.out);
+    spdlog::info("sweep: wrote {}, {} and {}", (plan.out / "summary.json").string(), report.html.string(),
+                 report.csv.string());
+  });
+}
+
+}  // namespace conceptlens::mpi

@@ -1,0 +1,326 @@
+#include "sweep/sweep_plan.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <numeric>
+#include <sstream>
+
+#include "app/layer_list.hpp"
+#include "corpus/corpus_file.hpp"
+#include "model/model_config.hpp"
+#include "store/atomic_output.hpp"
+#include "util/error.hpp"
+#include "util/hash.hpp"
+#include "util/read_file.hpp"
+
+namespace conceptlens::sweep {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string layer_k(std::int64_t layer, std::int64_t k) {
+  return "layer-" + std::to_string(layer) + "-k" + std::to_string(k);
+}
+
+/// FNV-1a of a file's bytes, read in blocks.
+std::uint64_t hash_file(const fs::path& path, std::uint64_t hash) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path.string() + ": cannot be read");
+  std::vector<char> block(1 << 20);
+  while (in) {
+    in.read(block.data(), static_cast<std::streamsize>(block.size()));
+    hash = fnv1a(block.data(), static_cast<std::size_t>(in.gcount()), hash);
+  }
+  return mix(hash);
+}
+
+/// Every regular file of a checkpoint folder, by name: names and contents.
+std::uint64_t hash_folder(const fs::path& folder) {
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(folder)) {
+    if (entry.is_regular_file()) files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  std::uint64_t hash = kFnv1aOffset;
+  for (const fs::path& file : files) {
+    const std::string name = file.filename().string();
+    hash = hash_file(file, fnv1a(name.data(), name.size(), hash));
+  }
+  return hash;
+}
+
+/// The key of a stage: its parts, in order, hashed.
+class Key {
+ public:
+  Key& operator<<(const std::string& part) {
+    hash_ = fnv1a(part.data(), part.size(), hash_);
+    hash_ = fnv1a("\x1f", 1, hash_);
+    return *this;
+  }
+  Key& operator<<(std::int64_t value) { return *this << std::to_string(value); }
+  Key& operator<<(double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.17g", value);
+    return *this << std::string(text);
+  }
+  std::string text() const { return to_hex(mix(hash_)); }
+
+ private:
+  std::uint64_t hash_ = kFnv1aOffset;
+};
+
+}  // namespace
+
+const ModelPlan& SweepPlan::model(const std::string& name) const {
+  for (const ModelPlan& m : models) {
+    if (m.name == name) return m;
+  }
+  throw std::logic_error("no model " + name);
+}
+
+const CorpusPlan& SweepPlan::corpus(const std::string& name) const {
+  for (const CorpusPlan& c : corpora) {
+    if (c.name == name) return c;
+  }
+  throw std::logic_error("no corpus " + name);
+}
+
+fs::path activations_path(const fs::path& out, const std::string& model, const std::string& corpus) {
+  return out / model / corpus / "activations.h5";
+}
+
+fs::path clusters_dir(const fs::path& out, const std::string& model, const std::string& corpus) {
+  return out / model / corpus / "clusters";
+}
+
+fs::path stamp_path(const fs::path& out, const Stage& stage) { return out / ".stamps" / (stage.id + ".key"); }
+
+SweepPlan plan_sweep(const Job& job, const fs::path& out) {
+  SweepPlan plan;
+  plan.job = job;
+  plan.out = out;
+  for (const ModelSpec& spec : job.models) {
+    const model::ModelConfig config = model::read_model_config(spec.path / "config.json");
+    ModelPlan model;
+    model.name = spec.name;
+    model.hidden = config.hidden_size;
+    model.predicts = config.has_sequence_classification_head();
+    std::vector<std::int64_t> all(static_cast<std::size_t>(config.num_hidden_layers + 1));
+    std::iota(all.begin(), all.end(), 0);
+    try {
+      model.layers = app::parse_layer_list(job.layers, all);
+    } catch (const InputError& e) {
+      throw InputError(job.file.string() + ": layers: " + e.what());
+    }
+    for (const std::int64_t layer : model.layers) {
+      if (layer > config.num_hidden_layers) {
+        throw InputError(job.file.string() + ": layers: model '" + spec.name + "' has layers 0.." +
+                         std::to_string(config.num_hidden_layers) + ", not " + std::to_string(layer));
+      }
+    }
+    plan.models.push_back(std::move(model));
+  }
+  for (std::size_t c = 0; c < job.corpora.size(); ++c) {
+    const CorpusSpec& spec = job.corpora[c];
+    const corpus::Corpus text = corpus::read_corpus(spec.path);
+    std::vector<std::vector<std::string>> sentences;
+    for (const std::string& line : text.lines) {
+      const auto words = corpus::split_words(line);
+      sentences.emplace_back(words.begin(), words.end());
+    }
+    const auto selected = static_cast<std::int64_t>(select::select_tokens(sentences, job.selection).rows.size());
+    if (job.ks.back() > selected) {
+      throw InputError(job.file.string() + ": k: K = " + std::to_string(job.ks.back()) + " is larger than the " +
+                       std::to_string(selected) + " tokens the [cluster] selection keeps from corpus '" + spec.name +
+                       "' (" + spec.path.string() + ")");
+    }
+    plan.corpora.push_back({spec.name, text.sentences(), text.words, selected});
+  }
+
+  // stages: extraction of every (model, corpus), their clustering, alignment, comparison
+  for (const ModelSpec& model : job.models) {
+    for (const CorpusSpec& corpus : job.corpora) {
+      Stage stage{StageKind::extract, "extract/" + model.name + "/" + corpus.name, model.name, corpus.name};
+      stage.outputs = {activations_path(out, model.name, corpus.name)};
+      plan.stages.push_back(std::move(stage));
+    }
+  }
+  for (const ModelSpec& model : job.models) {
+    for (const CorpusSpec& corpus : job.corpora) {
+      Stage stage{StageKind::cluster, "cluster/" + model.name + "/" + corpus.name, model.name, corpus.name};
+      for (const std::int64_t layer : plan.model(model.name).layers) {
+        stage.outputs.push_back(clusters_dir(out, model.name, corpus.name) /
+                                ("layer-" + std::to_string(layer) + ".h5"));
+      }
+      plan.stages.push_back(std::move(stage));
+    }
+  }
+  for (const ModelSpec& model : job.models) {
+    for (const CorpusSpec& corpus : job.corpora) {
+      std::vector<std::pair<std::string, std::string>> sets;
+      bool task = false;
+      for (const LabelSetSpec& set : corpus.labels) {
+        sets.emplace_back(set.name, set.kind);
+        task = task || set.kind == "task";
+      }
+      if (task && plan.model(model.name).predicts) sets.emplace_back("predicted", "predicted");
+      for (const std::int64_t layer : plan.model(model.name).layers) {
+        for (const std::int64_t k : job.ks) {
+          for (const auto& [set, kind] : sets) {
+            Stage stage{StageKind::align,
+                        "align/" + model.name + "/" + corpus.name + "/" + layer_k(layer, k) + "/" + set,
+                        model.name, corpus.name, layer, k, set, kind};
+            stage.outputs = {out / model.name / corpus.name / "align" / (layer_k(layer, k) + "-" + set + ".json")};
+            plan.stages.push_back(std::move(stage));
+          }
+        }
+      }
+    }
+  }
+  for (const ModelSpec& model : job.models) {
+    if (model.base.empty()) continue;
+    const auto& base_layers = plan.model(model.base).layers;
+    for (const CorpusSpec& corpus : job.corpora) {
+      for (const std::int64_t layer : plan.model(model.name).layers) {
+        if (std::find(base_layers.begin(), base_layers.end(), layer) == base_layers.end()) continue;
+        for (const std::int64_t k : job.ks) {
+          Stage stage{StageKind::compare, "compare/" + model.name + "/" + corpus.name + "/" + layer_k(layer, k),
+                      model.name, corpus.name, layer, k};
+          stage.outputs = {out / model.name / corpus.name / "compare" / (layer_k(layer, k) + ".json")};
+          plan.stages.push_back(std::move(stage));
+        }
+      }
+    }
+  }
+  return plan;
+}
+
+void compute_keys(SweepPlan& plan) {
+  const Job& job = plan.job;
+  std::map<std::string, std::string> extract_keys;
+  std::map<std::string, std::string> cluster_keys;
+  std::map<std::string, std::uint64_t> hashes;
+  const auto folder_hash = [&](const fs::path& folder) {
+    auto [found, added] = hashes.try_emplace(folder.string(), 0);
+    if (added) found->second = hash_folder(folder);
+    return to_hex(found->second);
+  };
+  const auto file_hash = [&](const fs::path& file) {
+    auto [found, added] = hashes.try_emplace(file.string(), 0);
+    if (added) found->second = hash_file(file, kFnv1aOffset);
+    return to_hex(found->second);
+  };
+  const auto corpus_spec = [&](const std::string& name) -> const CorpusSpec& {
+    return *std::find_if(job.corpora.begin(), job.corpora.end(), [&](const CorpusSpec& c) { return c.name == name; });
+  };
+  for (Stage& stage : plan.stages) {
+    const std::string pair = stage.model + "/" + stage.corpus;
+    Key key;
+    key << stage.id;
+    switch (stage.kind) {
+      case StageKind::extract: {
+        const ModelPlan& model = plan.model(stage.model);
+        key << folder_hash(job.model(stage.model).path) << file_hash(corpus_spec(stage.corpus).path) << job.aggregation
+            << job.dtype << job.batch_tokens << static_cast<std::int64_t>(model.predicts);
+        for (const std::int64_t layer : model.layers) key << layer;
+        extract_keys[pair] = stage.key = key.text();
+        break;
+      }
+      case StageKind::cluster: {
+        key << extract_keys.at(pair) << job.selection.min_freq << job.selection.max_per_type << job.selection.drop_freq
+            << job.selection.max_words << job.mode;
+        for (const std::int64_t k : job.ks) key << k;
+        cluster_keys[pair] = stage.key = key.text();
+        break;
+      }
+      case StageKind::align: {
+        key << cluster_keys.at(pair) << stage.set_kind << job.threshold << job.max_unk << job.level;
+        if (stage.set_kind == "predicted") {
+          key << extract_keys.at(pair);
+        } else {
+          const CorpusSpec& corpus = corpus_spec(stage.corpus);
+          const LabelSetSpec& set = *std::find_if(corpus.labels.begin(), corpus.labels.end(),
+                                                  [&](const LabelSetSpec& s) { return s.name == stage.set; });
+          key << file_hash(set.path) << file_hash(corpus.path) << set.format << set.column;
+        }
+        stage.key = key.text();
+        break;
+      }
+      case StageKind::compare: {
+        key << cluster_keys.at(pair) << cluster_keys.at(job.model(stage.model).base + "/" + stage.corpus)
+            << job.threshold;
+        stage.key = key.text();
+        break;
+      }
+    }
+  }
+}
+
+bool stage_complete(const SweepPlan& plan, const Stage& stage) {
+  for (const fs::path& output : stage.outputs) {
+    if (!fs::exists(output)) return false;
+  }
+  const fs::path stamp = stamp_path(plan.out, stage);
+  if (!fs::exists(stamp)) return false;
+  return read_whole_file(stamp) == stage.key + "\n";
+}
+
+void stamp_stage(const SweepPlan& plan, const Stage& stage) {
+  const fs::path stamp = stamp_path(plan.out, stage);
+  fs::create_directories(stamp.parent_path());
+  store::AtomicOutput output(stamp);
+  {
+    std::ofstream file(output.temp_path(), std::ios::binary);
+    file << stage.key << "\n";
+    if (!file) throw OutputError(output.temp_path().string() + ": cannot write the stage's stamp");
+  }
+  output.commit();
+}
+
+std::string describe_plan(const SweepPlan& plan, int ranks) {
+  std::ostringstream out;
+  const Job& job = plan.job;
+  out << "study '" << job.study << "' (" << job.file.string() << ") into " << plan.out.string() << " on " << ranks
+      << " rank(s)\n";
+  for (const ModelPlan& model : plan.models) {
+    const ModelSpec& spec = job.model(model.name);
+    out << "  model " << model.name << ": " << spec.path.string() << ", layers";
+    for (const std::int64_t layer : model.layers) out << " " << layer;
+    out << ", hidden " << model.hidden << (spec.base.empty() ? "" : ", fine-tuned from " + spec.base)
+        << (model.predicts ? ", predicts classes" : "") << "\n";
+  }
+  for (const CorpusPlan& corpus : plan.corpora) {
+    out << "  corpus " << corpus.name << ": " << corpus.sentences << " sentences, " << corpus.words << " words, "
+        << corpus.selected << " selected for clustering\n";
+  }
+  std::size_t complete = 0;
+  for (const Stage& stage : plan.stages) {
+    const bool done = stage_complete(plan, stage);
+    complete += done ? 1 : 0;
+    out << "  " << (done ? "[complete] " : "[to run]   ") << stage.id;
+    if (stage.kind == StageKind::extract) out << ": all " << ranks << " ranks split the corpus";
+    if (stage.kind == StageKind::cluster) {
+      const std::int64_t layers = static_cast<std::int64_t>(plan.model(stage.model).layers.size());
+      const std::int64_t groups = std::min<std::int64_t>(ranks, layers);
+      const std::int64_t per_group = std::max<std::int64_t>(1, ranks / groups);
+      const double n = static_cast<double>(plan.corpus(stage.corpus).selected);
+      const double matrix = n * (n - 1) / 2 * 8 / static_cast<double>(per_group);
+      char figures[160];
+      std::snprintf(figures, sizeof figures,
+                    ": %lld layers in %lld group(s) of %lld+ rank(s); matrix mode about %.0f MiB per rank",
+                    static_cast<long long>(layers), static_cast<long long>(groups),
+                    static_cast<long long>(per_group), matrix / (1 << 20));
+      out << figures;
+    }
+    out << "\n";
+    for (const fs::path& output : stage.outputs) out << "               -> " << output.string() << "\n";
+  }
+  out << "  then summary.json, summary.csv, report.html, run-log.json\n";
+  out << plan.stages.size() << " stages, " << complete << " complete, " << plan.stages.size() - complete
+      << " to run\n";
+  return out.str();
+}
+
+}  // namespace conceptlens::sweep

@@ -1,0 +1,175 @@
+// `conceptlens sweep` end to end: the bundled demo at 1 and 2 ranks (byte-identical summaries,
+// the paper's effect), a run killed during extraction and during clustering whose rerun ends
+// with the uninterrupted run's summary, a changed input redoing only the stages it affects, and
+// bad job files failing before any work with the key and the reason.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "cli_support.hpp"
+#include "test_support.hpp"
+
+namespace fs = std::filesystem;
+using conceptlens::testing::Cli;
+using conceptlens::testing::read_file;
+using conceptlens::testing::run;
+using conceptlens::testing::start_group;
+using conceptlens::testing::write_file;
+using Json = nlohmann::json;
+
+namespace {
+
+const fs::path kJobs = fs::path(CONCEPTLENS_SOURCE_DIR) / "jobs";
+
+/// A small study over the bundled models and data: layers 0 and 6, K = 50.
+std::string small_job(const fs::path& pos_labels, const std::string& extra = "") {
+  return "study = \"small\"\nlayers = \"0,6\"\nk = [50]\n" + extra +
+         "[cluster]\nmax_per_type = 10\ncheckpoint_every = 0.2\n"
+         "[[model]]\nname = \"base\"\npath = \"" + (kJobs / "models/tiny-bert").string() + "\"\n"
+         "[[model]]\nname = \"ft\"\npath = \"" + (kJobs / "models/tiny-bert-sst2").string() + "\"\nbase = \"base\"\n"
+         "[[corpus]]\nname = \"sst2\"\npath = \"" + (kJobs / "data/sst2/sst2-dev.in").string() + "\"\n"
+         "  [[corpus.labels]]\n  name = \"sentiment\"\n  path = \"" + (kJobs / "data/sst2/sst2-dev.classes").string() +
+         "\"\n  kind = \"task\"\n"
+         "[[corpus]]\nname = \"ewt\"\npath = \"" + (kJobs / "data/ewt/en_ewt-dev-600.in").string() + "\"\n"
+         "  [[corpus.labels]]\n  name = \"POS\"\n  path = \"" + pos_labels.string() + "\"\n";
+}
+
+/// The statuses run-log.json gives the stages whose id starts with `prefix`.
+std::vector<std::string> statuses(const fs::path& results, const std::string& prefix) {
+  std::vector<std::string> out;
+  for (const Json& stage : Json::parse(read_file(results / "run-log.json")).at("stages")) {
+    if (stage.at("id").get<std::string>().rfind(prefix, 0) == 0) out.push_back(stage.at("status"));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_F(Cli, SweepRunsTheDemoWithTheSameSummaryAtOneAndTwoRanks) {
+  std::string first;
+  for (const int ranks : {1, 2}) {
+    const fs::path out = dir_ / ("demo" + std::to_string(ranks));
+    const auto result = run(ranks, "sweep " + (kJobs / "demo.toml").string() + " --out " + out.string());
+    ASSERT_EQ(result.code, 0) << result.output;
+    for (const char* file : {"summary.json", "summary.csv", "report.html", "run-log.json"}) {
+      EXPECT_TRUE(fs::exists(out / file)) << file;
+    }
+    if (ranks == 1) first = read_file(out / "summary.json");
+    EXPECT_EQ(read_file(out / "summary.json"), first) << "summary at " << ranks << " ranks";
+  }
+  // the paper's finding, on the bundled models: sentiment concepts only in the fine-tuned
+  // model, growing towards its top layer; none in the pre-trained one
+  const Json summary = Json::parse(first);
+  std::map<std::string, std::map<std::int64_t, Json>> by_model;
+  for (const Json& result : summary.at("results")) {
+    if (result.at("corpus") == "sst2") by_model[result.at("model")][result.at("layer")] = result.at("alignment");
+  }
+  for (const auto& [layer, alignment] : by_model.at("tiny-bert")) {
+    EXPECT_EQ(alignment.at("sentiment").at("aligned"), 0) << "base model, layer " << layer;
+  }
+  const auto& ft = by_model.at("tiny-bert-sst2");
+  EXPECT_EQ(ft.at(0).at("sentiment").at("aligned"), 0);
+  EXPECT_GT(ft.at(6).at("sentiment").at("aligned").get<int>(), 0);
+  EXPECT_GT(ft.at(6).at("predicted").at("aligned").get<int>(), ft.at(6).at("sentiment").at("aligned").get<int>());
+}
+
+TEST_F(Cli, SweepKilledDuringExtractionOrClusteringEndsWithTheSameSummary) {
+  const fs::path pos = kJobs / "data/ewt/en_ewt-dev-600.xpos.label";
+  write_file(dir_ / "small.toml", small_job(pos));
+  const fs::path job = dir_ / "small.toml";
+  const auto reference = run(2, "sweep " + job.string() + " --out " + (dir_ / "reference").string());
+  ASSERT_EQ(reference.code, 0) << reference.output;
+  const std::string expected = read_file(dir_ / "reference/summary.json");
+
+  for (const std::string stage : {"extract/ft/sst2", "cluster/base/sst2"}) {
+    SCOPED_TRACE("killed during " + stage);
+    const fs::path out = dir_ / (stage.substr(0, stage.find('/')) + "-killed");
+    const fs::path log = dir_ / "killed.log";
+    const pid_t group = start_group(2, "sweep " + job.string() + " --out " + out.string(), log);
+    bool started = false;
+    for (int waited = 0; waited < 12000 && !started; ++waited) {
+      started = fs::exists(log) && read_file(log).find(stage + ": running") != std::string::npos;
+      if (!started) usleep(5000);
+    }
+    usleep(200000);
+    kill(-group, SIGKILL);
+    int status = 0;
+    waitpid(group, &status, 0);
+    ASSERT_TRUE(started) << read_file(log);
+    ASSERT_FALSE(fs::exists(out / ".stamps" / (stage + ".key"))) << "the stage finished before the kill";
+    ASSERT_FALSE(fs::exists(out / "summary.json"));
+
+    const auto rerun = run(1, "sweep " + job.string() + " --out " + out.string());
+    ASSERT_EQ(rerun.code, 0) << rerun.output;
+    EXPECT_NE(rerun.output.find("complete, kept"), std::string::npos) << rerun.output;
+    EXPECT_EQ(read_file(out / "summary.json"), expected);
+    for (const auto& entry : fs::recursive_directory_iterator(out)) {
+      EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos) << entry.path();
+    }
+  }
+}
+
+TEST_F(Cli, SweepRedoesOnlyWhatAChangedInputAffects) {
+  const fs::path pos = dir_ / "pos.label";
+  fs::copy_file(kJobs / "data/ewt/en_ewt-dev-600.xpos.label", pos);
+  write_file(dir_ / "small.toml", small_job(pos));
+  const std::string command = "sweep " + (dir_ / "small.toml").string() + " --out " + (dir_ / "results").string();
+  ASSERT_EQ(run(2, command).code, 0);
+  const std::string before = read_file(dir_ / "results/summary.json");
+
+  // unchanged: everything kept, the same summary
+  ASSERT_EQ(run(2, command).code, 0);
+  for (const auto& status : statuses(dir_ / "results", "")) EXPECT_EQ(status, "kept");
+  EXPECT_EQ(read_file(dir_ / "results/summary.json"), before);
+
+  // every label NN -> NOUN: only the EWT alignments are redone
+  std::string labels = read_file(pos);
+  for (std::size_t at = labels.find("NN "); at != std::string::npos; at = labels.find("NN ", at + 5)) {
+    labels.replace(at, 3, "NOUN ");
+  }
+  write_file(pos, labels);
+  ASSERT_EQ(run(2, command).code, 0);
+  for (const auto& status : statuses(dir_ / "results", "extract/")) EXPECT_EQ(status, "kept");
+  for (const auto& status : statuses(dir_ / "results", "cluster/")) EXPECT_EQ(status, "kept");
+  for (const auto& status : statuses(dir_ / "results", "align/base/sst2/")) EXPECT_EQ(status, "kept");
+  for (const auto& status : statuses(dir_ / "results", "align/base/ewt/")) EXPECT_EQ(status, "ran");
+  for (const auto& status : statuses(dir_ / "results", "align/ft/ewt/")) EXPECT_EQ(status, "ran");
+  EXPECT_NE(read_file(dir_ / "results/summary.json").find("\"POS\""), std::string::npos);
+}
+
+TEST_F(Cli, SweepRejectsBadJobFilesBeforeAnyWork) {
+  const fs::path pos = kJobs / "data/ewt/en_ewt-dev-600.xpos.label";
+  const fs::path out = dir_ / "results";
+  const auto check = [&](const std::string& name, const std::string& job, std::initializer_list<std::string> parts) {
+    write_file(dir_ / (name + ".toml"), job);
+    const std::vector<std::string> expected(parts);
+    expect_failure("sweep " + (dir_ / (name + ".toml")).string() + " --out " + out.string(), 2, expected);
+    EXPECT_FALSE(fs::exists(out)) << name;
+  };
+  check("unknown", small_job(pos, "colour = \"blue\"\n"), {"unknown.toml", "colour", "unknown key"});
+  std::string missing = small_job(pos);
+  missing.replace(missing.find("sst2-dev.classes"), 16, "sst2-dev.nothing");
+  check("missing", missing, {"corpus.0.labels.0.path", "sst2-dev.nothing does not exist"});
+  std::string orphan = small_job(pos);
+  orphan.replace(orphan.find("base = \"base\""), 13, "base = \"bert\"");
+  check("orphan", orphan, {"model.1.base", "fine-tuned model 'ft'", "'bert'"});
+  std::string large = small_job(pos);
+  large.replace(large.find("k = [50]"), 8, "k = [50000]");
+  check("large", large, {"large.toml", "K = 50000", "tokens", "'sst2'"});
+  check("broken", "study = \"x\"\nk = [\n", {"broken.toml:", "not valid TOML"});
+
+  // --dry-run prints the plan and writes nothing
+  write_file(dir_ / "small.toml", small_job(pos));
+  const auto plan = run(2, "sweep " + (dir_ / "small.toml").string() + " --out " + out.string() + " --dry-run");
+  ASSERT_EQ(plan.code, 0) << plan.output;
+  for (const char* part : {"[to run]   extract/base/sst2", "cluster/ft/ewt", "group(s)", "MiB per rank",
+                           "compare/ft/sst2/layer-6-k50", "to run"}) {
+    EXPECT_NE(plan.output.find(part), std::string::npos) << part << "\n" << plan.output;
+  }
+  EXPECT_FALSE(fs::exists(out));
+}
