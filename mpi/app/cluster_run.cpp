@@ -91,12 +91,28 @@ class ChainTimer {
   void operator()(const cluster::ChainState& state) {
     const auto live = n_ - static_cast<std::int64_t>(state.merges.size()) + 1;  // during the steps just made
     if (first_steps_ < 0) {
-      first_ = std::chrono::steady_clock::now();
+      first_ = last_progress_ = std::chrono::steady_clock::now();
       first_steps_ = state.steps;
+      first_live_ = live;
     } else {
       visits_ += static_cast<double>(state.steps - steps_) * static_cast<double>(live);
     }
     steps_ = state.steps;
+    progress(live - 1);
+  }
+
+  /// Every 10 s: merges done, their rate and an ETA. A step costs about the live clusters, so
+  /// the work left goes as live^2: ETA = elapsed * (live^2 / (first live^2 - live^2)).
+  void progress(std::int64_t live) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_progress_ < std::chrono::seconds(10)) return;
+    last_progress_ = now;
+    const double seconds = std::chrono::duration<double>(now - first_).count();
+    const double merges = static_cast<double>(n_ - live);
+    const double left = static_cast<double>(live) * static_cast<double>(live);
+    const double done = static_cast<double>(first_live_) * static_cast<double>(first_live_) - left;
+    spdlog::info("chain: {}/{} merges ({:.1f}%), {:.0f} merges/s, ETA {:.0f} s", n_ - live, n_ - 1,
+                 100.0 * merges / static_cast<double>(n_ - 1), merges / seconds, done > 0 ? seconds * left / done : 0.0);
   }
 
   void report(cluster::DistanceSource source, int ranks) const {
@@ -116,7 +132,9 @@ class ChainTimer {
   std::int64_t n_;
   std::int64_t d_;
   std::chrono::steady_clock::time_point first_;
+  std::chrono::steady_clock::time_point last_progress_;
   std::int64_t first_steps_ = -1;
+  std::int64_t first_live_ = 0;
   std::int64_t steps_ = 0;
   double visits_ = 0;  ///< live centroids visited by the steps after the first merge
 };
