@@ -284,7 +284,7 @@ def tool_cmd(tool, args, model, corpus, out, result):
     return cmd + ["--threads", str(t), "--batch-tokens", str(bt)]
 
 
-START_RE = re.compile(r"extract: (\d+) sentences, (\d+) words, (\d+) layers of .* in (\d+) batches on (\d+) "
+START_RE = re.compile(r"extract: (\d+) sentences, (\d+) words, (?:\d+ tokens \([0-9.]+% padding\), )?(\d+) layers of .* in (\d+) batches on (\d+) "
                       r"ranks \((\d+) threads each\)")
 WROTE_RE = re.compile(r"extract: wrote .* \((\d+) words, ([0-9.]+) s, ([0-9.]+) words/s\)")
 

@@ -31,7 +31,7 @@ struct LayerNorm {
   }
 };
 
-/// One post-LN transformer layer; BERT and ALBERT name the same parts differently.
+/// One post-LN transformer layer (LayerNames says what BERT and ALBERT call its parts).
 struct Layer {
   Linear qkv;  // query, key and value stacked: one product instead of three
   Linear attention_output;
@@ -53,23 +53,13 @@ Linear stacked(const Linear& q, const Linear& k, const Linear& v) {
   return {at::cat({q.weight, k.weight, v.weight}, 0).contiguous(), at::cat({q.bias, k.bias, v.bias}, 0).contiguous()};
 }
 
-Layer bert_layer(const Weights& w, const std::string& p, double eps) {
-  return {stacked(linear(w, p + "attention.self.query"), linear(w, p + "attention.self.key"),
-                  linear(w, p + "attention.self.value")),
-          linear(w, p + "attention.output.dense"),
-          layer_norm(w, p + "attention.output.LayerNorm", eps),
-          linear(w, p + "intermediate.dense"),
-          linear(w, p + "output.dense"),
-          layer_norm(w, p + "output.LayerNorm", eps)};
-}
-
-Layer albert_layer(const Weights& w, const std::string& p, double eps) {
-  return {stacked(linear(w, p + "attention.query"), linear(w, p + "attention.key"), linear(w, p + "attention.value")),
-          linear(w, p + "attention.dense"),
-          layer_norm(w, p + "attention.LayerNorm", eps),
-          linear(w, p + "ffn"),
-          linear(w, p + "ffn_output"),
-          layer_norm(w, p + "full_layer_layer_norm", eps)};
+Layer read_layer(const Weights& w, const std::string& p, const LayerNames& names, double eps) {
+  return {stacked(linear(w, p + names.query), linear(w, p + names.key), linear(w, p + names.value)),
+          linear(w, p + names.attention_output),
+          layer_norm(w, p + names.attention_norm, eps),
+          linear(w, p + names.intermediate),
+          linear(w, p + names.output),
+          layer_norm(w, p + names.output_norm, eps)};
 }
 
 }  // namespace
@@ -106,15 +96,11 @@ Encoder::Encoder(const std::filesystem::path& model_dir, bool with_head) : impl_
   m.position_embeddings = w.at("embeddings.position_embeddings.weight");
   m.token_type_row = w.at("embeddings.token_type_embeddings.weight")[0].contiguous();
   m.embedding_norm = layer_norm(w, "embeddings.LayerNorm", eps);
+  for (std::int64_t i = 0; i < distinct_layers(c); ++i) {
+    m.layers.push_back(read_layer(w, layer_prefix(c, i), layer_names(c.architecture), eps));
+  }
   if (c.architecture == Architecture::albert) {
     m.embedding_projection = linear(w, "encoder.embedding_hidden_mapping_in");
-    for (std::int64_t g = 0; g < c.num_hidden_groups; ++g) {
-      for (std::int64_t j = 0; j < c.inner_group_num; ++j) {
-        m.layers.push_back(albert_layer(
-            w, "encoder.albert_layer_groups." + std::to_string(g) + ".albert_layers." + std::to_string(j) + ".",
-            eps));
-      }
-    }
     // AlbertTransformer: application i uses group int(i / (L / G)), all of its inner layers
     m.layers_per_step = static_cast<std::size_t>(c.inner_group_num);
     const double per_group = static_cast<double>(c.num_hidden_layers) / static_cast<double>(c.num_hidden_groups);
@@ -123,10 +109,7 @@ Encoder::Encoder(const std::filesystem::path& model_dir, bool with_head) : impl_
       m.schedule.push_back(group * m.layers_per_step);
     }
   } else {
-    for (std::int64_t i = 0; i < c.num_hidden_layers; ++i) {
-      m.layers.push_back(bert_layer(w, "encoder.layer." + std::to_string(i) + ".", eps));
-      m.schedule.push_back(static_cast<std::size_t>(i));
-    }
+    for (std::int64_t i = 0; i < c.num_hidden_layers; ++i) m.schedule.push_back(static_cast<std::size_t>(i));
   }
   if (with_head) {
     m.num_labels = static_cast<std::int64_t>(c.id2label.size());
@@ -134,7 +117,7 @@ Encoder::Encoder(const std::filesystem::path& model_dir, bool with_head) : impl_
       m.head_dense = linear(w, "classifier.dense");
       m.classifier = linear(w, "classifier.out_proj");
     } else {
-      m.pooler = linear(w, c.architecture == Architecture::albert ? "pooler" : "pooler.dense");
+      m.pooler = linear(w, pooler_name(c));
       m.classifier = linear(w, "classifier");
     }
   }

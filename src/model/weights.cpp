@@ -26,8 +26,6 @@ using store::SafetensorsFile;
 using store::SafetensorsTensor;
 using Shape = std::vector<std::int64_t>;
 
-std::string str(std::int64_t value) { return std::to_string(value); }
-
 // ---- the tensors each architecture reads (transformers 4.31 module names) -----------------------
 
 void add(std::vector<TensorSpec>& specs, const std::string& name, Shape shape, bool required = true) {
@@ -46,32 +44,16 @@ void add_layer_norm(std::vector<TensorSpec>& specs, const std::string& prefix, s
   add(specs, prefix + ".bias", {size});
 }
 
-/// BertLayer / RobertaLayer / XLMRobertaLayer: the same module names.
-void add_bert_layer(std::vector<TensorSpec>& specs, const std::string& p, std::int64_t h, std::int64_t i) {
-  add_linear(specs, p + "attention.self.query", h, h);
-  add_linear(specs, p + "attention.self.key", h, h);
-  add_linear(specs, p + "attention.self.value", h, h);
-  add_linear(specs, p + "attention.output.dense", h, h);
-  add_layer_norm(specs, p + "attention.output.LayerNorm", h);
-  add_linear(specs, p + "intermediate.dense", i, h);
-  add_linear(specs, p + "output.dense", h, i);
-  add_layer_norm(specs, p + "output.LayerNorm", h);
-}
-
-/// AlbertLayer.
-void add_albert_layer(std::vector<TensorSpec>& specs, const std::string& p, std::int64_t h, std::int64_t i) {
-  add_linear(specs, p + "attention.query", h, h);
-  add_linear(specs, p + "attention.key", h, h);
-  add_linear(specs, p + "attention.value", h, h);
-  add_linear(specs, p + "attention.dense", h, h);
-  add_layer_norm(specs, p + "attention.LayerNorm", h);
-  add_linear(specs, p + "ffn", i, h);
-  add_linear(specs, p + "ffn_output", h, i);
-  add_layer_norm(specs, p + "full_layer_layer_norm", h);
-}
-
-std::string pooler_name(const ModelConfig& config) {
-  return config.architecture == Architecture::albert ? "pooler" : "pooler.dense";
+void add_layer(std::vector<TensorSpec>& specs, const std::string& p, const LayerNames& names, std::int64_t h,
+               std::int64_t i) {
+  add_linear(specs, p + names.query, h, h);
+  add_linear(specs, p + names.key, h, h);
+  add_linear(specs, p + names.value, h, h);
+  add_linear(specs, p + names.attention_output, h, h);
+  add_layer_norm(specs, p + names.attention_norm, h);
+  add_linear(specs, p + names.intermediate, i, h);
+  add_linear(specs, p + names.output, h, i);
+  add_layer_norm(specs, p + names.output_norm, h);
 }
 
 // ---- the tensors of a checkpoint file, before conversion ---------------------------------------
@@ -238,6 +220,30 @@ at::Tensor convert(const at::Tensor& tensor) {
 
 // ---- specs --------------------------------------------------------------------------------------
 
+const LayerNames& layer_names(Architecture architecture) {
+  static const LayerNames bert{"attention.self.query", "attention.self.key", "attention.self.value",
+                               "attention.output.dense", "attention.output.LayerNorm", "intermediate.dense",
+                               "output.dense", "output.LayerNorm"};
+  static const LayerNames albert{"attention.query", "attention.key", "attention.value", "attention.dense",
+                                 "attention.LayerNorm", "ffn", "ffn_output", "full_layer_layer_norm"};
+  return architecture == Architecture::albert ? albert : bert;
+}
+
+std::int64_t distinct_layers(const ModelConfig& config) {
+  return config.architecture == Architecture::albert ? config.num_hidden_groups * config.inner_group_num
+                                                     : config.num_hidden_layers;
+}
+
+std::string layer_prefix(const ModelConfig& config, std::int64_t index) {
+  if (config.architecture != Architecture::albert) return "encoder.layer." + std::to_string(index) + ".";
+  return "encoder.albert_layer_groups." + std::to_string(index / config.inner_group_num) + ".albert_layers." +
+         std::to_string(index % config.inner_group_num) + ".";
+}
+
+std::string pooler_name(const ModelConfig& config) {
+  return config.architecture == Architecture::albert ? "pooler" : "pooler.dense";
+}
+
 std::vector<TensorSpec> encoder_tensor_specs(const ModelConfig& config) {
   const std::int64_t h = config.hidden_size;
   const std::int64_t e = config.embedding_size;
@@ -247,17 +253,9 @@ std::vector<TensorSpec> encoder_tensor_specs(const ModelConfig& config) {
   add(specs, "embeddings.position_embeddings.weight", {config.max_position_embeddings, e});
   add(specs, "embeddings.token_type_embeddings.weight", {config.type_vocab_size, e});
   add_layer_norm(specs, "embeddings.LayerNorm", e);
-  if (config.architecture == Architecture::albert) {
-    add_linear(specs, "encoder.embedding_hidden_mapping_in", h, e);
-    for (std::int64_t g = 0; g < config.num_hidden_groups; ++g) {
-      for (std::int64_t j = 0; j < config.inner_group_num; ++j) {
-        add_albert_layer(specs, "encoder.albert_layer_groups." + str(g) + ".albert_layers." + str(j) + ".", h, i);
-      }
-    }
-  } else {
-    for (std::int64_t layer = 0; layer < config.num_hidden_layers; ++layer) {
-      add_bert_layer(specs, "encoder.layer." + str(layer) + ".", h, i);
-    }
+  if (config.architecture == Architecture::albert) add_linear(specs, "encoder.embedding_hidden_mapping_in", h, e);
+  for (std::int64_t layer = 0; layer < distinct_layers(config); ++layer) {
+    add_layer(specs, layer_prefix(config, layer), layer_names(config.architecture), h, i);
   }
   add_linear(specs, pooler_name(config), h, h, /*required=*/false);
   return specs;

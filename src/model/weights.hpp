@@ -19,6 +19,28 @@ struct TensorSpec {
   bool required = true;             ///< false: used when present (the pooler of a base model)
 };
 
+/// The names of one transformer layer's parts, after the layer's prefix: BERT, RoBERTa and
+/// XLM-R share BertLayer's, ALBERT has its own. The tensor specs and the encoder both use them.
+struct LayerNames {
+  const char* query;
+  const char* key;
+  const char* value;
+  const char* attention_output;
+  const char* attention_norm;
+  const char* intermediate;
+  const char* output;
+  const char* output_norm;
+};
+const LayerNames& layer_names(Architecture architecture);
+
+/// Layers with weights of their own: num_hidden_layers, or ALBERT's groups x inner layers.
+std::int64_t distinct_layers(const ModelConfig& config);
+/// The prefix of distinct layer `index`: "encoder.layer.<i>.", or for ALBERT
+/// "encoder.albert_layer_groups.<g>.albert_layers.<j>." with index = g * inner_group_num + j.
+std::string layer_prefix(const ModelConfig& config, std::int64_t index);
+/// "pooler.dense" (BERT, RoBERTa) or "pooler" (ALBERT).
+std::string pooler_name(const ModelConfig& config);
+
 /// Every tensor the encoder of `config` reads, with its shape (the pooler not required).
 std::vector<TensorSpec> encoder_tensor_specs(const ModelConfig& config);
 /// The sequence-classification head: its own tensors ("classifier.*") and the pooler where
