@@ -173,3 +173,37 @@ TEST_F(Cli, SweepRejectsBadJobFilesBeforeAnyWork) {
   }
   EXPECT_FALSE(fs::exists(out));
 }
+
+// jobs/nightly.toml is a valid study: planned (--dry-run) against the shared corpora, with
+// stand-ins for its 12 checkpoints (the plan reads config.json only). Skipped without ../shared.
+TEST_F(Cli, NightlyJobPlansAgainstTheSharedData) {
+  const fs::path data = conceptlens::testing::shared_dir() / "data";
+  if (!fs::exists(data / "ud_ewt")) GTEST_SKIP() << "no shared data at " << data << " (set CONCEPTLENS_SHARED)";
+  const std::string job = read_file(kJobs / "nightly.toml");
+  std::size_t models = 0;
+  const std::string key = "path = \"${models}/";
+  for (std::size_t at = job.find(key); at != std::string::npos; at = job.find(key, at + 1)) {
+    const std::size_t start = at + key.size();
+    const std::string name = job.substr(start, job.find('"', start) - start);
+    const fs::path folder = dir_ / "models" / name;
+    fs::create_directories(folder);
+    const bool fine_tuned = name.ends_with("-sst2") || name.ends_with("-mnli") || name.ends_with("-hatexplain");
+    fs::copy_file(kJobs / (fine_tuned ? "models/tiny-bert-sst2/config.json" : "models/tiny-bert/config.json"),
+                  folder / "config.json");
+    ++models;
+  }
+  EXPECT_EQ(models, 12u);
+  setenv("models", (dir_ / "models").c_str(), 1);
+  setenv("data", data.c_str(), 1);
+  const auto plan = run(2, "sweep " + (kJobs / "nightly.toml").string() + " --out " + (dir_ / "out").string() +
+                               " --dry-run");
+  unsetenv("models");
+  unsetenv("data");
+  ASSERT_EQ(plan.code, 0) << plan.output;
+  for (const char* part : {"model bert-base-cased-sst2", "fine-tuned from xlm-roberta-base", "corpus hatexplain",
+                           "corpus ccg", "align/albert-base-v2-mnli/mnli/layer-6-k600/predicted",
+                           "compare/bert-base-cased-hatexplain/sem/layer-0-k600"}) {
+    EXPECT_NE(plan.output.find(part), std::string::npos) << part << "\n" << plan.output.substr(0, 3000);
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "out"));
+}
