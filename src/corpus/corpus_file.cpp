@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "corpus/lines.hpp"
 #include "util/error.hpp"
 #include "util/hash.hpp"
 #include "util/read_file.hpp"
@@ -9,18 +10,6 @@
 
 namespace conceptlens::corpus {
 namespace {
-
-std::string_view strip(std::string_view line) {
-  const auto is_space = [](char c) { return c == ' ' || c == '\r'; };
-  while (!line.empty() && is_space(line.front())) line.remove_prefix(1);
-  while (!line.empty() && is_space(line.back())) line.remove_suffix(1);
-  return line;
-}
-
-/// "<file>:<line>: " as every message starts.
-std::string where(const std::filesystem::path& path, std::size_t line_number) {
-  return path.string() + ":" + std::to_string(line_number) + ": ";
-}
 
 std::string encode(std::u32string_view text) {
   std::string out;
@@ -91,17 +80,11 @@ Corpus read_corpus(const std::filesystem::path& path, const CorpusRules& rules) 
   const std::string bytes = read_whole_file(path);
   Corpus corpus;
   corpus.path = path;
-  std::size_t start = 0;
-  std::size_t line_number = 0;
-  while (start < bytes.size()) {
-    std::size_t end = bytes.find('\n', start);
-    if (end == std::string::npos) end = bytes.size();
-    ++line_number;
-    const std::string_view line = strip(std::string_view(bytes).substr(start, end - start));
+  // NeuroX strips each line; a tab is not stripped but reported (words are separated by spaces)
+  for_each_line(bytes, " \r", [&](std::size_t line_number, std::string_view line) {
     corpus.words += check_line(path, line_number, line, rules);
     corpus.lines.emplace_back(line);
-    start = end + 1;
-  }
+  });
   if (corpus.lines.empty()) throw InputError(path.string() + ": empty corpus; expected one sentence per line");
   return corpus;
 }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "corpus/lines.hpp"
 #include "util/error.hpp"
 #include "util/read_file.hpp"
 
@@ -20,30 +21,8 @@ struct FileSentence {
   std::vector<std::size_t> form_lines;
 };
 
-std::string where(const std::filesystem::path& path, std::size_t line) {
-  return path.string() + ":" + std::to_string(line) + ": ";
-}
-
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
-
-std::string_view strip(std::string_view text) {
-  while (!text.empty() && is_blank(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_blank(text.back())) text.remove_suffix(1);
-  return text;
-}
-
-/// Calls `each(line_number, line)` for every line of the file, stripped of blanks at its ends.
-template <typename Each>
-void for_each_line(const std::string& bytes, Each&& each) {
-  std::size_t start = 0;
-  std::size_t number = 0;
-  while (start < bytes.size()) {
-    std::size_t end = bytes.find('\n', start);
-    if (end == std::string::npos) end = bytes.size();
-    each(++number, strip(std::string_view(bytes).substr(start, end - start)));
-    start = end + 1;
-  }
-}
+/// Label files may end lines with blanks of any kind: spaces, tabs, '\r'.
+constexpr std::string_view kBlanks = " \t\r";
 
 /// Fields separated by runs of `separators`.
 std::vector<std::string_view> fields_of(std::string_view line, std::string_view separators) {
@@ -71,7 +50,7 @@ void check_label(const std::filesystem::path& path, std::size_t line, const std:
 
 std::vector<FileSentence> parse_label_lines(const std::filesystem::path& path, const std::string& bytes) {
   std::vector<FileSentence> sentences;
-  for_each_line(bytes, [&](std::size_t number, std::string_view line) {
+  for_each_line(bytes, kBlanks, [&](std::size_t number, std::string_view line) {
     if (line.empty()) throw InputError(where(path, number) + "empty line; a label file has one line per sentence");
     FileSentence sentence{number, {}, {}, {}};
     for (const std::string_view label : split_words(line)) {
@@ -85,7 +64,7 @@ std::vector<FileSentence> parse_label_lines(const std::filesystem::path& path, c
 
 std::vector<FileSentence> parse_class_lines(const std::filesystem::path& path, const std::string& bytes) {
   std::vector<FileSentence> sentences;
-  for_each_line(bytes, [&](std::size_t number, std::string_view line) {
+  for_each_line(bytes, kBlanks, [&](std::size_t number, std::string_view line) {
     if (line.empty()) throw InputError(where(path, number) + "empty line; a class file has one class per line");
     if (line.find_first_of(" \t") != std::string_view::npos) {
       throw InputError(where(path, number) + "'" + std::string(line) +
@@ -110,7 +89,7 @@ std::vector<FileSentence> parse_conll(const std::filesystem::path& path, const s
     if (!current.forms.empty()) sentences.push_back(std::move(current));
     current = FileSentence{};
   };
-  for_each_line(bytes, [&](std::size_t number, std::string_view line) {
+  for_each_line(bytes, kBlanks, [&](std::size_t number, std::string_view line) {
     if (line.empty()) return finish();
     if (conllu && line.front() == '#') return;
     const std::vector<std::string_view> fields = fields_of(line, separators);
