@@ -111,7 +111,7 @@ void write_batch(ParallelOutput& output, const app::ExtractionPlan& plan, const 
       std::copy_n(result.layer_rows[l].begin() + static_cast<std::ptrdiff_t>(row * hidden), words * hidden,
                   block.begin() + static_cast<std::ptrdiff_t>(l * words * hidden));
     }
-    output.write_whole("/" + std::to_string(s), block);
+    output.write_whole(std::string("/").append(std::to_string(s)), block);
     row += words;
   }
 }

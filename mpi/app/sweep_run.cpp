@@ -5,13 +5,13 @@
 
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "app/align_run.hpp"
 #include "app/cluster_run.hpp"
 #include "app/extract_run.hpp"
+#include "app/layer_list.hpp"
 #include "comm/communicator.hpp"
 #include "report/report.hpp"
 #include "store/atomic_output.hpp"
@@ -25,12 +25,6 @@ namespace fs = std::filesystem;
 using sweep::Stage;
 using sweep::StageKind;
 using sweep::SweepPlan;
-
-std::string layer_list(const std::vector<std::int64_t>& layers) {
-  std::string text;
-  for (const std::int64_t layer : layers) text += (text.empty() ? "" : ",") + std::to_string(layer);
-  return text;
-}
 
 /// Collective. `text` of rank 0 on every rank.
 void broadcast(MPI_Comm comm, std::string& text) {
@@ -54,8 +48,7 @@ double peak_rss_mib(MPI_Comm comm) {
 Outcome run_stage(MPI_Comm comm, const SweepPlan& plan, const Stage& stage) {
   const sweep::Job& job = plan.job;
   const sweep::ModelSpec& model = job.model(stage.model);
-  const sweep::CorpusSpec& corpus = *std::find_if(job.corpora.begin(), job.corpora.end(),
-                                                  [&](const sweep::CorpusSpec& c) { return c.name == stage.corpus; });
+  const sweep::CorpusSpec& corpus = job.corpus(stage.corpus);
   const fs::path activations = sweep::activations_path(plan.out, stage.model, stage.corpus);
   const fs::path clusters = sweep::clusters_dir(plan.out, stage.model, stage.corpus);
   const auto layer_file = [&](const std::string& name) {
@@ -67,7 +60,7 @@ Outcome run_stage(MPI_Comm comm, const SweepPlan& plan, const Stage& stage) {
       options.model = model.path;
       options.corpus = corpus.path;
       options.out = activations;
-      options.layers = layer_list(plan.model(stage.model).layers);
+      options.layers = app::layer_list_text(plan.model(stage.model).layers);
       options.aggregation = job.aggregation;
       options.batch_tokens = job.batch_tokens;
       options.dtype = job.dtype;
@@ -77,7 +70,7 @@ Outcome run_stage(MPI_Comm comm, const SweepPlan& plan, const Stage& stage) {
     case StageKind::cluster: {
       app::ClusterOptions options;
       options.activations = activations;
-      options.layers = layer_list(plan.model(stage.model).layers);
+      options.layers = app::layer_list_text(plan.model(stage.model).layers);
       options.selection = job.selection;
       options.ks = job.ks;
       options.out = clusters;
@@ -95,8 +88,7 @@ Outcome run_stage(MPI_Comm comm, const SweepPlan& plan, const Stage& stage) {
         options.labels = activations;
         options.label_format = "predictions";
       } else {
-        const sweep::LabelSetSpec& set = *std::find_if(corpus.labels.begin(), corpus.labels.end(),
-                                                       [&](const sweep::LabelSetSpec& s) { return s.name == stage.set; });
+        const sweep::LabelSetSpec& set = corpus.label_set(stage.set);
         options.labels = set.path;
         options.label_format = set.format;
         options.column = set.column;
@@ -147,12 +139,7 @@ class RunLog {
   }
 
   void write() const {
-    store::AtomicOutput output(path_);
-    {
-      std::ofstream file(output.temp_path(), std::ios::binary);
-      file << log_.dump(1) << "\n";
-    }
-    output.commit();
+    store::write_file_atomically(path_, log_.dump(1) + "\n");
   }
 
  private:

@@ -2,7 +2,6 @@
 
 #include <array>
 #include <charconv>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "store/atomic_output.hpp"
@@ -45,19 +44,12 @@ Json match_json(const ConceptMatch& match, const char* own, const char* other) {
               {"shared", match.shared}, {"overlap", match.overlap}, {"aligned", match.aligned}};
 }
 
-void write_text(const store::AtomicOutput& output, const std::string& text) {
-  std::ofstream out(output.temp_path(), std::ios::binary | std::ios::trunc);
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  out.close();
-  if (!out) throw OutputError("cannot write '" + output.final_path().string() + "': writing its temporary file failed");
-}
-
 /// Both files complete under temporary names first, then renamed into place.
 void write_pair(const std::filesystem::path& json_path, const std::string& json, const std::string& csv) {
   store::AtomicOutput json_output(json_path);
   store::AtomicOutput csv_output(csv_path_beside(json_path));
-  write_text(json_output, json);
-  write_text(csv_output, csv);
+  json_output.write(json);
+  csv_output.write(csv);
   json_output.commit();
   csv_output.commit();
 }

@@ -34,4 +34,13 @@ std::vector<std::int64_t> parse_layer_list(const std::string& text, const std::v
   return layers;
 }
 
+std::string layer_list_text(const std::vector<std::int64_t>& layers) {
+  std::string text;
+  for (const std::int64_t layer : layers) {
+    if (!text.empty()) text += ',';
+    text += std::to_string(layer);
+  }
+  return text;
+}
+
 }  // namespace conceptlens::app

@@ -11,4 +11,7 @@ namespace conceptlens::app {
 /// that they exist.
 std::vector<std::int64_t> parse_layer_list(const std::string& text, const std::vector<std::int64_t>& all);
 
+/// The inverse: "0,6,12".
+std::string layer_list_text(const std::vector<std::int64_t>& layers);
+
 }  // namespace conceptlens::app

@@ -6,7 +6,6 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
-#include <fstream>
 #include <sstream>
 
 #include "store/atomic_output.hpp"
@@ -63,15 +62,7 @@ ChainCheckpoint decode_checkpoint(const std::string& bytes, const std::filesyste
 }
 
 void write_checkpoint(const std::filesystem::path& path, const ChainCheckpoint& checkpoint) {
-  store::AtomicOutput output(path);
-  const std::string bytes = encode_checkpoint(checkpoint);
-  {
-    std::ofstream stream(output.temp_path(), std::ios::binary | std::ios::trunc);
-    stream.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    stream.flush();
-    if (!stream) throw OutputError("cannot write checkpoint '" + output.temp_path().string() + "'");
-  }
-  output.commit();
+  store::write_file_atomically(path, encode_checkpoint(checkpoint));
 }
 
 std::optional<std::string> read_checkpoint_bytes(const std::filesystem::path& path) {

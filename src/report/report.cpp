@@ -1,6 +1,5 @@
 #include "report/report.hpp"
 
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -11,17 +10,6 @@
 #include "util/error.hpp"
 
 namespace conceptlens::report {
-namespace {
-
-void write_text(const store::AtomicOutput& output, const std::string& text) {
-  std::ofstream out(output.temp_path(), std::ios::binary | std::ios::trunc);
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  out.close();
-  if (!out) throw OutputError("cannot write '" + output.final_path().string() + "': writing its temporary file failed");
-}
-
-}  // namespace
-
 ReportFiles write_report(const std::filesystem::path& results_dir) {
   std::error_code error;
   if (!std::filesystem::is_directory(results_dir, error)) {
@@ -36,8 +24,8 @@ ReportFiles write_report(const std::filesystem::path& results_dir) {
   const ReportFiles files{results_dir / "report.html", results_dir / "summary.csv"};
   store::AtomicOutput html(files.html);
   store::AtomicOutput csv(files.csv);
-  write_text(html, report_html(study, concepts));
-  write_text(csv, summary_csv(study));
+  html.write(report_html(study, concepts));
+  csv.write(summary_csv(study));
   html.commit();
   csv.commit();
   return files;

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <fstream>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -56,6 +57,19 @@ AtomicOutput::~AtomicOutput() {
   if (committed_ || temp_.empty()) return;
   std::error_code ignored;
   std::filesystem::remove(temp_, ignored);
+}
+
+void AtomicOutput::write(std::string_view bytes) const {
+  std::ofstream out(temp_, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) cannot_write(final_, "writing its temporary file '" + temp_.string() + "' failed");
+}
+
+void write_file_atomically(const std::filesystem::path& path, std::string_view bytes) {
+  AtomicOutput output(path);
+  output.write(bytes);
+  output.commit();
 }
 
 void AtomicOutput::commit() {

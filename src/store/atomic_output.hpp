@@ -2,8 +2,12 @@
 // Every output is written under a temporary name in the same directory and renamed into place
 // when complete, so a killed run never leaves a file that looks finished.
 #include <filesystem>
+#include <string_view>
 
 namespace conceptlens::store {
+
+/// Writes `bytes` to `path` atomically: a temporary beside it, renamed when complete.
+void write_file_atomically(const std::filesystem::path& path, std::string_view bytes);
 
 class AtomicOutput {
  public:
@@ -19,6 +23,8 @@ class AtomicOutput {
 
   const std::filesystem::path& temp_path() const { return temp_; }
   const std::filesystem::path& final_path() const { return final_; }
+  /// Writes `bytes` as the whole temporary file. OutputError naming the final path on failure.
+  void write(std::string_view bytes) const;
   /// Renames the temporary file to the final path (atomic on POSIX). OutputError on failure.
   void commit();
 

@@ -163,6 +163,20 @@ const ModelSpec& Job::model(const std::string& name) const {
   throw InputError(file.string() + ": no model named '" + name + "'");
 }
 
+const CorpusSpec& Job::corpus(const std::string& name) const {
+  for (const CorpusSpec& c : corpora) {
+    if (c.name == name) return c;
+  }
+  throw InputError(file.string() + ": no corpus named '" + name + "'");
+}
+
+const LabelSetSpec& CorpusSpec::label_set(const std::string& set) const {
+  for (const LabelSetSpec& s : labels) {
+    if (s.name == set) return s;
+  }
+  throw InputError("corpus '" + name + "' has no label set '" + set + "'");
+}
+
 Job read_job_file(const fs::path& path) {
   toml::table root;
   try {

@@ -45,6 +45,8 @@ struct CorpusSpec {
   std::string name;
   std::filesystem::path path;
   std::vector<LabelSetSpec> labels;
+
+  const LabelSetSpec& label_set(const std::string& name) const;
 };
 
 struct Job {
@@ -69,6 +71,7 @@ struct Job {
   std::string level = "token";
 
   const ModelSpec& model(const std::string& name) const;
+  const CorpusSpec& corpus(const std::string& name) const;
 };
 
 /// Reads and checks a job file (see above).

@@ -2,7 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <fstream>
 #include <map>
 #include <tuple>
 
@@ -98,14 +97,7 @@ std::string summary_json(const SweepPlan& plan) {
 }
 
 void write_summary(const SweepPlan& plan) {
-  const std::string text = summary_json(plan);
-  store::AtomicOutput output(plan.out / "summary.json");
-  {
-    std::ofstream file(output.temp_path(), std::ios::binary);
-    file << text;
-    if (!file) throw OutputError(output.temp_path().string() + ": cannot write the summary");
-  }
-  output.commit();
+  store::write_file_atomically(plan.out / "summary.json", summary_json(plan));
 }
 
 }  // namespace conceptlens::sweep

@@ -24,6 +24,24 @@ std::string layer_k(std::int64_t layer, std::int64_t k) {
   return "layer-" + std::to_string(layer) + "-k" + std::to_string(k);
 }
 
+/// A stage and its id: "<kind>/<model>/<corpus>[/layer-<L>-k<K>][/<set>]".
+Stage make_stage(StageKind kind, const std::string& model, const std::string& corpus, std::int64_t layer = -1,
+                 std::int64_t k = 0, const std::string& set = {}, const std::string& set_kind = {}) {
+  static const char* const kNames[] = {"extract", "cluster", "align", "compare"};
+  Stage stage;
+  stage.kind = kind;
+  stage.model = model;
+  stage.corpus = corpus;
+  stage.layer = layer;
+  stage.k = k;
+  stage.set = set;
+  stage.set_kind = set_kind;
+  stage.id = std::string(kNames[static_cast<int>(kind)]) + "/" + model + "/" + corpus;
+  if (layer >= 0) stage.id.append("/").append(layer_k(layer, k));
+  if (!set.empty()) stage.id.append("/").append(set);
+  return stage;
+}
+
 /// FNV-1a of a file's bytes, read in blocks.
 std::uint64_t hash_file(const fs::path& path, std::uint64_t hash) {
   std::ifstream in(path, std::ios::binary);
@@ -142,14 +160,14 @@ SweepPlan plan_sweep(const Job& job, const fs::path& out) {
   // stages: extraction of every (model, corpus), their clustering, alignment, comparison
   for (const ModelSpec& model : job.models) {
     for (const CorpusSpec& corpus : job.corpora) {
-      Stage stage{StageKind::extract, "extract/" + model.name + "/" + corpus.name, model.name, corpus.name};
+      Stage stage = make_stage(StageKind::extract, model.name, corpus.name);
       stage.outputs = {activations_path(out, model.name, corpus.name)};
       plan.stages.push_back(std::move(stage));
     }
   }
   for (const ModelSpec& model : job.models) {
     for (const CorpusSpec& corpus : job.corpora) {
-      Stage stage{StageKind::cluster, "cluster/" + model.name + "/" + corpus.name, model.name, corpus.name};
+      Stage stage = make_stage(StageKind::cluster, model.name, corpus.name);
       for (const std::int64_t layer : plan.model(model.name).layers) {
         stage.outputs.push_back(clusters_dir(out, model.name, corpus.name) /
                                 ("layer-" + std::to_string(layer) + ".h5"));
@@ -169,9 +187,7 @@ SweepPlan plan_sweep(const Job& job, const fs::path& out) {
       for (const std::int64_t layer : plan.model(model.name).layers) {
         for (const std::int64_t k : job.ks) {
           for (const auto& [set, kind] : sets) {
-            Stage stage{StageKind::align,
-                        "align/" + model.name + "/" + corpus.name + "/" + layer_k(layer, k) + "/" + set,
-                        model.name, corpus.name, layer, k, set, kind};
+            Stage stage = make_stage(StageKind::align, model.name, corpus.name, layer, k, set, kind);
             stage.outputs = {out / model.name / corpus.name / "align" / (layer_k(layer, k) + "-" + set + ".json")};
             plan.stages.push_back(std::move(stage));
           }
@@ -186,8 +202,7 @@ SweepPlan plan_sweep(const Job& job, const fs::path& out) {
       for (const std::int64_t layer : plan.model(model.name).layers) {
         if (std::find(base_layers.begin(), base_layers.end(), layer) == base_layers.end()) continue;
         for (const std::int64_t k : job.ks) {
-          Stage stage{StageKind::compare, "compare/" + model.name + "/" + corpus.name + "/" + layer_k(layer, k),
-                      model.name, corpus.name, layer, k};
+          Stage stage = make_stage(StageKind::compare, model.name, corpus.name, layer, k);
           stage.outputs = {out / model.name / corpus.name / "compare" / (layer_k(layer, k) + ".json")};
           plan.stages.push_back(std::move(stage));
         }
@@ -212,9 +227,6 @@ void compute_keys(SweepPlan& plan) {
     if (added) found->second = hash_file(file, kFnv1aOffset);
     return to_hex(found->second);
   };
-  const auto corpus_spec = [&](const std::string& name) -> const CorpusSpec& {
-    return *std::find_if(job.corpora.begin(), job.corpora.end(), [&](const CorpusSpec& c) { return c.name == name; });
-  };
   for (Stage& stage : plan.stages) {
     const std::string pair = stage.model + "/" + stage.corpus;
     Key key;
@@ -222,7 +234,7 @@ void compute_keys(SweepPlan& plan) {
     switch (stage.kind) {
       case StageKind::extract: {
         const ModelPlan& model = plan.model(stage.model);
-        key << folder_hash(job.model(stage.model).path) << file_hash(corpus_spec(stage.corpus).path) << job.aggregation
+        key << folder_hash(job.model(stage.model).path) << file_hash(job.corpus(stage.corpus).path) << job.aggregation
             << job.dtype << job.batch_tokens << static_cast<std::int64_t>(model.predicts);
         for (const std::int64_t layer : model.layers) key << layer;
         extract_keys[pair] = stage.key = key.text();
@@ -240,9 +252,8 @@ void compute_keys(SweepPlan& plan) {
         if (stage.set_kind == "predicted") {
           key << extract_keys.at(pair);
         } else {
-          const CorpusSpec& corpus = corpus_spec(stage.corpus);
-          const LabelSetSpec& set = *std::find_if(corpus.labels.begin(), corpus.labels.end(),
-                                                  [&](const LabelSetSpec& s) { return s.name == stage.set; });
+          const CorpusSpec& corpus = job.corpus(stage.corpus);
+          const LabelSetSpec& set = corpus.label_set(stage.set);
           key << file_hash(set.path) << file_hash(corpus.path) << set.format << set.column;
         }
         stage.key = key.text();
@@ -270,13 +281,7 @@ bool stage_complete(const SweepPlan& plan, const Stage& stage) {
 void stamp_stage(const SweepPlan& plan, const Stage& stage) {
   const fs::path stamp = stamp_path(plan.out, stage);
   fs::create_directories(stamp.parent_path());
-  store::AtomicOutput output(stamp);
-  {
-    std::ofstream file(output.temp_path(), std::ios::binary);
-    file << stage.key << "\n";
-    if (!file) throw OutputError(output.temp_path().string() + ": cannot write the stage's stamp");
-  }
-  output.commit();
+  store::write_file_atomically(stamp, stage.key + "\n");
 }
 
 std::string describe_plan(const SweepPlan& plan, int ranks) {
