@@ -1,3 +1,7 @@
+# The shared data and fixtures beside the repository (../shared), which a user's clone lacks: the
+# tests that need them find it through $CONCEPTLENS_SHARED and skip where it does not exist.
+set(CONCEPTLENS_SHARED_DIR "${PROJECT_SOURCE_DIR}/../shared")
+
 # add_mpi_test(NAME <name> SOURCES <files...> [LIBRARIES <libs...>] [RANKS 1 2 3 4])
 #
 # Builds one GoogleTest binary and registers it with ctest once per rank count, as
@@ -22,7 +26,7 @@ function(add_mpi_test)
       TIMEOUT ${T_TIMEOUT}
       PROCESSORS ${p}
       LABELS mpi
-      ENVIRONMENT "OMPI_ALLOW_RUN_AS_ROOT=1;OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1;OMPI_MCA_rmaps_base_oversubscribe=1;CONCEPTLENS_TEST_DATA=${PROJECT_SOURCE_DIR}/tests/data")
+      ENVIRONMENT "OMPI_ALLOW_RUN_AS_ROOT=1;OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1;OMPI_MCA_rmaps_base_oversubscribe=1;CONCEPTLENS_TEST_DATA=${PROJECT_SOURCE_DIR}/tests/data;CONCEPTLENS_SHARED=${CONCEPTLENS_SHARED_DIR}")
   endforeach()
 endfunction()
 
@@ -38,5 +42,5 @@ function(add_serial_test)
   conceptlens_target_options(${T_NAME})
   add_test(NAME ${T_NAME} COMMAND ${T_NAME})
   set_tests_properties(${T_NAME} PROPERTIES TIMEOUT ${T_TIMEOUT} LABELS serial
-    ENVIRONMENT "CONCEPTLENS_TEST_DATA=${PROJECT_SOURCE_DIR}/tests/data")
+    ENVIRONMENT "CONCEPTLENS_TEST_DATA=${PROJECT_SOURCE_DIR}/tests/data;CONCEPTLENS_SHARED=${CONCEPTLENS_SHARED_DIR}")
 endfunction()
