@@ -44,6 +44,7 @@ std::pair<std::int64_t, std::int64_t> owned_points(MPI_Comm comm, std::int64_t n
 align::ClusterCounts sum_on_root(MPI_Comm comm, const align::ClusterCounts& mine, int root) {
   align::ClusterCounts sum;
   sum.sizes = sum_sizes(comm, mine.sizes, root);
+  sum.unknown = sum_sizes(comm, mine.unknown, root);
   sum.label_counts = gather_cells(comm, mine.label_counts, root);
   sum.type_counts = gather_cells(comm, mine.type_counts, root);
   if (rank(comm) == root) sum.clusters = mine.clusters;

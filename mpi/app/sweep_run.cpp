@@ -92,6 +92,9 @@ Outcome run_stage(MPI_Comm comm, const SweepPlan& plan, const Stage& stage) {
         options.labels = set.path;
         options.label_format = set.format;
         options.column = set.column;
+        options.preprocess = set.preprocess;
+        options.ignore_unks = set.ignore_unks;
+        options.na_unk = set.na_unk;
       }
       options.name = stage.set;
       options.threshold = job.threshold;

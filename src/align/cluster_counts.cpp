@@ -44,6 +44,7 @@ ClusterCounts count_points(const store::ClusterAssignment& clustering, const Lab
   ClusterCounts counts;
   counts.clusters = clustering.k;
   counts.sizes.assign(static_cast<std::size_t>(clustering.k), 0);
+  counts.unknown.assign(static_cast<std::size_t>(clustering.k), 0);
   for (std::int64_t i = first; i < last; ++i) {
     const std::int64_t word = word_of_point(clustering, index, i);
     const std::int32_t cluster = clustering.cluster[static_cast<std::size_t>(i)];
@@ -51,7 +52,12 @@ ClusterCounts count_points(const store::ClusterAssignment& clustering, const Lab
     ++counts.sizes[static_cast<std::size_t>(cluster)];
     counts.type_counts.push_back({cluster, index.word_type[static_cast<std::size_t>(word)], 1, i});
     std::int64_t key = i * kMaxLabelsPerWord;
-    for (const std::int32_t label : index.labels_of_word(word)) counts.label_counts.push_back({cluster, label, 1, key++});
+    bool unknown = true;
+    for (const std::int32_t label : index.labels_of_word(word)) {
+      counts.label_counts.push_back({cluster, label, 1, key++});
+      unknown = unknown && is_unk(index.labels[static_cast<std::size_t>(label)]);
+    }
+    counts.unknown[static_cast<std::size_t>(cluster)] += unknown ? 1 : 0;
   }
   combine_cells(counts.label_counts);
   combine_cells(counts.type_counts);
@@ -60,7 +66,10 @@ ClusterCounts count_points(const store::ClusterAssignment& clustering, const Lab
 
 void add(ClusterCounts& total, const ClusterCounts& part) {
   CONCEPTLENS_CHECK(total.clusters == part.clusters && total.sizes.size() == part.sizes.size());
-  for (std::size_t c = 0; c < total.sizes.size(); ++c) total.sizes[c] += part.sizes[c];
+  for (std::size_t c = 0; c < total.sizes.size(); ++c) {
+    total.sizes[c] += part.sizes[c];
+    total.unknown[c] += part.unknown[c];
+  }
   total.label_counts = add_cells(total.label_counts, part.label_counts);
   total.type_counts = add_cells(total.type_counts, part.type_counts);
 }

@@ -14,6 +14,7 @@ namespace conceptlens::align {
 struct ClusterCounts {
   std::int64_t clusters = 0;        ///< K
   std::vector<std::int64_t> sizes;  ///< [K]: points of each cluster
+  std::vector<std::int64_t> unknown;  ///< [K]: points whose labels all end in "_UNK" (ignore_unks drops them)
   /// (cluster, label id): (point, label) pairs, as ConceptX counts them (a word labelled "A|||B"
   /// counts once for A and once for B); first = point * kMaxLabelsPerWord + the label's position
   /// in the word's label string.

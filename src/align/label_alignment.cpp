@@ -8,9 +8,6 @@
 namespace conceptlens::align {
 namespace {
 
-bool is_unk(std::string_view label) { return label.ends_with("_UNK"); }
-bool can_align(std::string_view label) { return label.find("_UNK") == std::string_view::npos; }
-
 /// The cells of one cluster in a canonical cell list, from `at` on (advanced past them).
 std::span<const Cell> cells_of(const std::vector<Cell>& cells, std::size_t& at, std::int32_t cluster) {
   const std::size_t begin = at;
@@ -20,12 +17,19 @@ std::span<const Cell> cells_of(const std::vector<Cell>& cells, std::size_t& at, 
 
 /// Type level: every type's points count for each label the type carries; the label's key is
 /// the type's first point in the cluster and the label's place among the type's labels.
-std::vector<Cell> type_level_tallies(std::span<const Cell> types, const LabelIndex& index) {
+/// `unknown` gets the points whose type carries only UNK labels.
+std::vector<Cell> type_level_tallies(std::span<const Cell> types, const LabelIndex& index, std::int64_t& unknown) {
   const auto places = static_cast<std::int64_t>(index.labels.size());  // a type carries at most every label
   std::vector<Cell> tallies;
+  unknown = 0;
   for (const Cell& type : types) {
     std::int64_t key = type.first * places;
-    for (const std::int32_t label : index.tags_of_type(type.id)) tallies.push_back({type.cluster, label, type.count, key++});
+    bool only_unk = true;
+    for (const std::int32_t label : index.tags_of_type(type.id)) {
+      tallies.push_back({type.cluster, label, type.count, key++});
+      only_unk = only_unk && is_unk(index.labels[static_cast<std::size_t>(label)]);
+    }
+    unknown += only_unk ? type.count : 0;
   }
   combine_cells(tallies);
   return tallies;
@@ -42,27 +46,31 @@ std::vector<std::string> top_words(std::span<const Cell> types, const LabelIndex
   return words;
 }
 
-/// Applies the rules of the file comment to one cluster.
-void decide(ClusterAlignment& cluster, std::span<const Cell> tallies, const LabelIndex& index,
+/// Applies the rules of the file comment to one cluster; `unknown` of its points have only UNK
+/// labels.
+void decide(ClusterAlignment& cluster, std::span<const Cell> tallies, std::int64_t unknown, const LabelIndex& index,
             const AlignOptions& options) {
-  const auto size = static_cast<double>(cluster.size);
+  const LabelSetRules& rules = options.rules;
   std::int64_t unk = 0;
   const Cell* best = nullptr;
   for (const Cell& tally : tallies) {
-    if (is_unk(index.labels[static_cast<std::size_t>(tally.id)])) unk += tally.count;
+    const std::string& label = index.labels[static_cast<std::size_t>(tally.id)];
+    if (is_unk(label) || (rules.na_unk && label == "N/A")) unk += tally.count;
+    if (rules.ignore_unks && is_unk(label)) continue;
     if (best == nullptr || tally.count > best->count || (tally.count == best->count && tally.first < best->first)) {
       best = &tally;
     }
   }
-  if (cluster.size == 0 || best == nullptr) {
+  if (cluster.size == 0) {
     cluster.skipped = "empty";
   } else if (options.level == Level::type && cluster.types <= options.min_types) {
     cluster.skipped = "types";
-  } else if (static_cast<double>(unk) / size > options.max_unk) {
-    cluster.skipped = "unk";
+  } else if (static_cast<double>(unk) / static_cast<double>(cluster.size) > options.max_unk || best == nullptr) {
+    cluster.skipped = "unk";  // (no label left: every point's labels were UNK, ignore_unks)
   } else {
+    const std::int64_t counted = rules.ignore_unks ? cluster.size - unknown : cluster.size;
     cluster.label = index.labels[static_cast<std::size_t>(best->id)];
-    cluster.share = static_cast<double>(best->count) / size;
+    cluster.share = static_cast<double>(best->count) / static_cast<double>(counted);
     cluster.aligned = cluster.share > options.threshold && can_align(cluster.label);
   }
 }
@@ -96,9 +104,11 @@ Alignment align(const ClusterCounts& counts, const LabelIndex& index, const Alig
     cluster.types = static_cast<std::int64_t>(types.size());
     cluster.top_words = top_words(types, index);
     if (options.level == Level::token) {
-      decide(cluster, labels, index, options);
+      decide(cluster, labels, counts.unknown[static_cast<std::size_t>(c)], index, options);
     } else {
-      decide(cluster, type_level_tallies(types, index), index, options);
+      std::int64_t unknown = 0;
+      const std::vector<Cell> tallies = type_level_tallies(types, index, unknown);
+      decide(cluster, tallies, unknown, index, options);
     }
     if (cluster.aligned) {
       ++result.aligned;

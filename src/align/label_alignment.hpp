@@ -8,13 +8,18 @@
 //    counts for both);
 //  - type level: the number of points whose word TYPE carries the label anywhere in the corpus.
 // Then, the same at both levels:
-//  - skipped ("unk") when the tallies of labels ending in "_UNK" add up to more than
-//    max_unk * size; at type level also skipped ("types") with at most min_types distinct types;
+//  - skipped ("unk") when the tallies of labels ending in "_UNK" (and "N/A" with na_unk) add
+//    up to more than max_unk * size; at type level also skipped ("types") with at most
+//    min_types distinct types;
+//  - with ignore_unks, the labels ending in "_UNK" are then left out, and so are the points that
+//    had no other label: `counted` = size less those points (a point whose word type carries
+//    only UNK tags, at type level); otherwise counted = size;
 //  - the majority label is the largest tally, ties going to the label met first in the
 //    cluster's points (CLUSTERS.h5 order; one word's labels in their written order; one type's
 //    labels in the order the corpus first gives them) — Counter.most_common(1) in ConceptX;
-//  - share = tally / size; aligned when share > threshold and the label has no "_UNK" in it.
-// Labels that can align (those without "_UNK") make the denominator of coverage.
+//  - share = tally / counted; aligned when share > threshold and the label has no "_UNK" in it.
+// Labels that can align (those without "_UNK") make the denominator of coverage. The labels are
+// those of the label file after the set's preprocessing (label_set_rules.hpp: O -> O_UNK, ...).
 #include <cstdint>
 #include <map>
 #include <string>
@@ -23,6 +28,7 @@
 
 #include "align/cluster_counts.hpp"
 #include "align/label_index.hpp"
+#include "align/label_set_rules.hpp"
 
 namespace conceptlens::align {
 
@@ -37,6 +43,7 @@ struct AlignOptions {
   double max_unk = 0.4;       ///< skipped when the UNK tallies are > max_unk * size
   Level level = Level::token;
   std::int64_t min_types = 5;  ///< type level: a cluster needs more distinct types than this
+  LabelSetRules rules{};       ///< ConceptX's per-set settings (preprocess: applied by index_labels)
 };
 
 /// Words listed per cluster, most frequent first.

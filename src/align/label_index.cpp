@@ -24,7 +24,7 @@ struct Vocabulary {
 
 }  // namespace
 
-LabelIndex index_labels(const corpus::Corpus& corpus, const corpus::WordLabels& labels) {
+LabelIndex index_labels(const corpus::Corpus& corpus, const corpus::WordLabels& labels, Preprocess preprocess) {
   CONCEPTLENS_CHECK(static_cast<std::int64_t>(labels.labels.size()) == corpus.sentences());
   Vocabulary label_vocabulary;
   Vocabulary type_vocabulary;
@@ -40,7 +40,7 @@ LabelIndex index_labels(const corpus::Corpus& corpus, const corpus::WordLabels& 
                          std::to_string(w + 1) + " has " + std::to_string(parts.size()) + " labels; at most " +
                          std::to_string(kMaxLabelsPerWord) + " per word");
       }
-      label_vocabulary.words.insert(label_vocabulary.words.end(), parts.begin(), parts.end());
+      for (const std::string_view part : parts) label_vocabulary.words.push_back(preprocess_label(preprocess, part));
     }
   }
   label_vocabulary.finish();
@@ -58,7 +58,7 @@ LabelIndex index_labels(const corpus::Corpus& corpus, const corpus::WordLabels& 
       index.word_type.push_back(type);
       std::vector<std::int32_t>& tags = tags_of_type[static_cast<std::size_t>(type)];
       for (const std::string_view part : corpus::split_label(labels.labels[s][w])) {
-        const std::int32_t label = label_vocabulary.id(part);
+        const std::int32_t label = label_vocabulary.id(preprocess_label(preprocess, part));
         index.word_labels.push_back(label);
         if (std::find(tags.begin(), tags.end(), label) == tags.end()) tags.push_back(label);
       }

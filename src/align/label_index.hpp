@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "align/label_set_rules.hpp"
 #include "corpus/corpus_file.hpp"
 #include "corpus/labels.hpp"
 
@@ -20,7 +21,7 @@ inline constexpr std::int64_t kMaxLabelsPerWord = 1024;
 struct LabelIndex {
   std::filesystem::path corpus_path;
   std::filesystem::path labels_path;
-  std::vector<std::string> labels;  ///< label vocabulary: sorted unique labels ("A|||B" gives A and B)
+  std::vector<std::string> labels;  ///< label vocabulary: sorted unique labels ("A|||B" gives A and B), preprocessed
   std::vector<std::string> types;   ///< type vocabulary: sorted unique words of the corpus
   std::vector<std::int64_t> sentence_start;     ///< [sentences + 1]: index of each sentence's first word
   std::vector<std::int32_t> word_type;          ///< [words]: type id of every corpus word
@@ -42,8 +43,10 @@ struct LabelIndex {
   }
 };
 
-/// Indexes `labels` (read for `corpus` by corpus::read_labels). InputError naming the label file
-/// and line for a word with more than kMaxLabelsPerWord labels.
-LabelIndex index_labels(const corpus::Corpus& corpus, const corpus::WordLabels& labels);
+/// Indexes `labels` (read for `corpus` by corpus::read_labels), each label after `preprocess`
+/// (label_set_rules.hpp). InputError naming the label file and line for a word with more than
+/// kMaxLabelsPerWord labels.
+LabelIndex index_labels(const corpus::Corpus& corpus, const corpus::WordLabels& labels,
+                        Preprocess preprocess = Preprocess::none);
 
 }  // namespace conceptlens::align

@@ -14,8 +14,8 @@ namespace conceptlens::align {
 /// The CSV written beside a JSON output: A.json -> A.csv.
 std::filesystem::path csv_path_beside(const std::filesystem::path& json_path);
 
-/// {"name", "k", "threshold", "max_unk", "level", "clusters", "aligned", "aligned_fraction",
-///  "labels", "covered_labels", "coverage",
+/// {"name", "k", "threshold", "max_unk", "level", "preprocess", "ignore_unks", "na_unk",
+///  "clusters", "aligned", "aligned_fraction", "labels", "covered_labels", "coverage",
 ///  "per_cluster": [{"cluster", "size", "types", "label", "share", "aligned", "skipped", "top_words"}],
 ///  "per_label": {"<label>": [cluster ids]}}
 std::string alignment_json(const Alignment& alignment);

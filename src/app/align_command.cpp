@@ -38,6 +38,14 @@ void setup_align_command(CLI::App& command, AlignCommandOptions& options) {
       ->check(CLI::Range(0.0, 1.0));
   command.add_option("--level", options.level, "token (ConceptX) or type (Hawasly et al. 2024)")
       ->check(CLI::IsMember({"token", "type"}));
+  command.add_option("--preprocess", options.preprocess,
+                     "labels rewritten first: none, other_unk (O is O_UNK), casing (MC, UP; others lowercase_UNK); "
+                     "default: ConceptX's for --name (Chunking, NE: other_unk; Casing: casing)")
+      ->check(CLI::IsMember({"none", "other_unk", "casing"}));
+  command.add_option("--ignore-unks", options.ignore_unks,
+                     "true: the share is over the words with a label that is not *_UNK; default: ConceptX's for "
+                     "--name (true for WORDNET, LIWC)");
+  command.add_option("--na-unk", options.na_unk, "true: the label N/A counts as UNK in the --max-unk test");
   command.add_option("--out", options.out, "A.json (A.csv is written beside it)")->required();
 }
 
@@ -70,18 +78,28 @@ corpus::WordLabels read_word_labels(const AlignCommandOptions& options, const co
   return corpus::read_labels(options.labels, format, corpus, options.column);
 }
 
+/// ConceptX's settings for the set's name, overridden by the options given.
+align::LabelSetRules label_set_rules(const AlignCommandOptions& options, const std::string& name) {
+  align::LabelSetRules rules = align::conceptx_rules(name);
+  if (options.preprocess) rules.preprocess = align::parse_preprocess(*options.preprocess);
+  rules.ignore_unks = options.ignore_unks.value_or(rules.ignore_unks);
+  rules.na_unk = options.na_unk.value_or(rules.na_unk);
+  return rules;
+}
+
 }  // namespace
 
 AlignInputs load_align_inputs(const AlignCommandOptions& options) {
   AlignInputs inputs;
-  inputs.clustering = store::read_cluster_assignment(options.clusters, options.k);
-  const corpus::Corpus corpus = corpus::read_corpus(options.corpus);
-  inputs.index = align::index_labels(corpus, read_word_labels(options, corpus));
-  align::check_points(inputs.clustering, inputs.index);
   inputs.options.name = options.name.empty() ? options.labels.filename().string() : options.name;
   inputs.options.threshold = options.threshold;
   inputs.options.max_unk = options.max_unk;
   inputs.options.level = align::parse_level(options.level);
+  inputs.options.rules = label_set_rules(options, inputs.options.name);
+  inputs.clustering = store::read_cluster_assignment(options.clusters, options.k);
+  const corpus::Corpus corpus = corpus::read_corpus(options.corpus);
+  inputs.index = align::index_labels(corpus, read_word_labels(options, corpus), inputs.options.rules.preprocess);
+  align::check_points(inputs.clustering, inputs.index);
   return inputs;
 }
 

@@ -5,6 +5,7 @@
 // rank's points and sums the counts on the root, which aligns and writes the outputs.
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "align/cluster_counts.hpp"
@@ -29,6 +30,10 @@ struct AlignCommandOptions {
   double threshold = 0.9;
   double max_unk = 0.4;
   std::string level = "token";     ///< token | type
+  /// ConceptX's per-set settings (align/label_set_rules.hpp); unset: ConceptX's for the name
+  std::optional<std::string> preprocess;  ///< none | other_unk | casing
+  std::optional<bool> ignore_unks;
+  std::optional<bool> na_unk;
   std::filesystem::path out;       ///< A.json (A.csv beside it)
 };
 

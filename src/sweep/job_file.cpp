@@ -67,6 +67,13 @@ class Table {
     return value;
   }
 
+  std::optional<bool> boolean(const std::string& key) {
+    const toml::node* node = find(key);
+    if (node == nullptr) return std::nullopt;
+    if (!node->is_boolean()) fail(key, "expected true or false, found " + type_name(*node));
+    return *node->value<bool>();
+  }
+
   std::string choice(const std::string& key, const std::string& fallback, const std::vector<std::string>& choices) {
     const std::string value = text(key, fallback);
     if (std::find(choices.begin(), choices.end(), value) == choices.end()) {
@@ -298,6 +305,11 @@ Job read_job_file(const fs::path& path) {
       set.kind = label_section.choice("kind", set.kind, {"human", "task"});
       set.format = label_section.choice("format", "", {"", "label", "classes", "conllu", "conll2000"});
       set.column = label_section.text("column", "");
+      if (label_section.find("preprocess") != nullptr) {
+        set.preprocess = label_section.choice("preprocess", "", {"none", "other_unk", "casing"});
+      }
+      set.ignore_unks = label_section.boolean("ignore_unks");
+      set.na_unk = label_section.boolean("na_unk");
       label_section.check_known();
       corpus.labels.push_back(std::move(set));
     }

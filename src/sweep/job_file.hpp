@@ -16,10 +16,14 @@
 //   [align]    threshold, max_unk, level
 //   [[model]]  name, path, base (the name of its pre-trained model; omitted for a base model)
 //   [[corpus]] name, path (one sentence per line)
-//     [[corpus.labels]] name, path, kind ("human" or "task"), format, column
+//     [[corpus.labels]] name, path, kind ("human" or "task"), format, column, and ConceptX's
+//                       per-set settings preprocess ("none", "other_unk", "casing"), ignore_unks,
+//                       na_unk (booleans); unset: ConceptX's for the set's name (Chunking, NE, ...:
+//                       align/label_set_rules.hpp)
 // Relative paths are relative to the job file's folder.
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +43,9 @@ struct LabelSetSpec {
   std::string kind = "human";  ///< human (POS, chunks, SEM, CCG, ...) or task (sentence classes)
   std::string format;          ///< "" = from the file name (see corpus/labels.hpp)
   std::string column;          ///< CoNLL column
+  std::optional<std::string> preprocess;  ///< ConceptX's per-set settings; unset: ConceptX's for the name
+  std::optional<bool> ignore_unks;
+  std::optional<bool> na_unk;
 };
 
 struct CorpusSpec {

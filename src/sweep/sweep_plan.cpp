@@ -254,7 +254,11 @@ void compute_keys(SweepPlan& plan) {
         } else {
           const CorpusSpec& corpus = job.corpus(stage.corpus);
           const LabelSetSpec& set = corpus.label_set(stage.set);
-          key << file_hash(set.path) << file_hash(corpus.path) << set.format << set.column;
+          const auto truth = [](const std::optional<bool>& value) -> std::string {
+            return value ? (*value ? "true" : "false") : "";
+          };
+          key << file_hash(set.path) << file_hash(corpus.path) << set.format << set.column
+              << set.preprocess.value_or("") << truth(set.ignore_unks) << truth(set.na_unk);
         }
         stage.key = key.text();
         break;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -27,6 +28,21 @@ const fs::path kCorpus = kEwt / "en_ewt-dev-600.in";
 const fs::path kClusters = kSource / "tests/data/ewt/tiny-bert-layer6.h5";
 const fs::path kConllu = kSource / "tests/data/ewt/en_ewt-ud-dev-600.conllu";
 const fs::path kGolden = kSource / "tests/golden/align";
+
+/// The first `n` lines of a file.
+std::string first_lines(const fs::path& path, int n) {
+  const std::string text = read_file(path);
+  std::size_t end = 0;
+  for (int i = 0; i < n; ++i) {
+    end = text.find('\n', end);
+    if (end == std::string::npos) return text;
+    ++end;
+  }
+  return text.substr(0, end);
+}
+
+/// The exit status of a shell command.
+int run_shell(const std::string& command) { return std::system(command.c_str()); }
 
 std::string align_args(const fs::path& labels, const fs::path& out, const std::string& more = "") {
   return "align --clusters " + kClusters.string() + " --k 100 --corpus " + kCorpus.string() + " --labels " +
@@ -173,4 +189,49 @@ TEST_F(Cli, AlignRejectsLabelsOfAnotherCorpusAndUnknownK) {
   expect_failure("compare --clusters " + kClusters.string() + " --reference " +
                      (kSource / "tests/data/hf/bert_cased.h5").string() + " --k 100 --out " + out.string(),
                  2, {"bert_cased.h5"});
+}
+
+TEST_F(Cli, AlignChunksWithConceptxsSettingsForChunking) {
+  // CoNLL-2000 (../shared; its licence keeps it out of the repository): 300 test sentences, the
+  // bundled tiny BERT's layer 6, K = 100. ConceptX's Chunking set makes O unknown (O -> O_UNK):
+  // 17 concepts align, where counting O as a label aligns 19 (the other two are concepts of O).
+  const fs::path conll = conceptlens::testing::shared_dir() / "data/conll2000";
+  if (!fs::exists(conll)) GTEST_SKIP() << "no " << conll << " (../shared is not beside this clone)";
+  if (run_shell("/usr/bin/python3 -c 'import h5py' 2>/dev/null") != 0) GTEST_SKIP() << "no /usr/bin/python3 with h5py";
+  const fs::path corpus = dir_ / "c300.in";
+  const fs::path chunks = dir_ / "c300.chunk.label";
+  write_file(corpus, first_lines(conll / "conll2000-test.in", 300));
+  write_file(chunks, first_lines(conll / "conll2000-test.chunk.label", 300));
+  const fs::path act = dir_ / "act.h5";
+  const fs::path clusters = dir_ / "layer-6.h5";
+  ASSERT_EQ(run(2, "extract --model " + (kSource / "jobs/models/tiny-bert").string() + " --corpus " + corpus.string() +
+                       " --layers 6 --out " + act.string())
+                .code,
+            0);
+  ASSERT_EQ(run(2, "cluster --activations " + act.string() + " --layer 6 --max-per-type 10 --k 100 --out " +
+                       clusters.string())
+                .code,
+            0);
+  const std::string common =
+      " --clusters " + clusters.string() + " --k 100 --corpus " + corpus.string() + " --labels " + chunks.string();
+  for (const auto& [options, aligned] : std::vector<std::pair<std::string, int>>{
+           {"--name Chunking", 17}, {"--name Chunking --preprocess none", 19}, {"--name chunks", 19}}) {
+    SCOPED_TRACE(options);
+    const fs::path out = dir_ / "chunks.json";
+    const auto result = run(2, "align" + common + " " + options + " --out " + out.string());
+    ASSERT_EQ(result.code, 0) << result.output;
+    const fs::path script_out = dir_ / "script.json";
+    ASSERT_EQ(run_shell("/usr/bin/python3 " + (kSource / "tests/golden/conceptx_align.py").string() + common + " " +
+                        options + " > " + script_out.string()),
+              0);
+    const Json golden = Json::parse(read_file(script_out));
+    const Json got = Json::parse(read_file(out));
+    EXPECT_EQ(got.at("aligned"), aligned);
+    EXPECT_EQ(golden.at("aligned"), aligned);
+    EXPECT_EQ(got.at("preprocess"), golden.at("preprocess"));
+    for (std::size_t c = 0; c < golden.at("per_cluster").size(); ++c) {
+      EXPECT_EQ(got.at("per_cluster")[c].at("label"), golden.at("per_cluster")[c][0]) << "cluster " << c;
+      EXPECT_EQ(got.at("per_cluster")[c].at("aligned"), golden.at("per_cluster")[c][2]) << "cluster " << c;
+    }
+  }
 }

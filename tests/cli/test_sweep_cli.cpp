@@ -162,6 +162,10 @@ TEST_F(Cli, SweepRejectsBadJobFilesBeforeAnyWork) {
   large.replace(large.find("k = [50]"), 8, "k = [50000]");
   check("large", large, {"large.toml", "K = 50000", "tokens", "'sst2'"});
   check("broken", "study = \"x\"\nk = [\n", {"broken.toml:", "not valid TOML"});
+  check("preprocess", small_job(pos) + "  preprocess = \"lower\"\n",
+        {"corpus.1.labels.0.preprocess", "'lower' is not one of none, other_unk, casing"});
+  check("ignore_unks", small_job(pos) + "  ignore_unks = \"yes\"\n",
+        {"corpus.1.labels.0.ignore_unks", "expected true or false, found string"});
 
   // --dry-run prints the plan and writes nothing
   write_file(dir_ / "small.toml", small_job(pos));

@@ -20,8 +20,9 @@ struct LabelledCorpus {
   corpus::WordLabels labels;
   align::LabelIndex index;
 
-  /// One string per sentence: its words, and its labels.
-  LabelledCorpus(const std::vector<std::string>& sentences, const std::vector<std::string>& label_lines) {
+  /// One string per sentence: its words, and its labels (indexed after `preprocess`).
+  LabelledCorpus(const std::vector<std::string>& sentences, const std::vector<std::string>& label_lines,
+                 align::Preprocess preprocess = align::Preprocess::none) {
     std::string in;
     std::string label;
     for (const std::string& line : sentences) in += line + "\n";
@@ -30,7 +31,7 @@ struct LabelledCorpus {
     write_file(dir / "L.label", label);
     corpus = corpus::read_corpus(dir / "C.in");
     labels = corpus::read_labels(dir / "L.label", corpus::LabelFormat::label, corpus);
-    index = align::index_labels(corpus, labels);
+    index = align::index_labels(corpus, labels, preprocess);
   }
 };
 

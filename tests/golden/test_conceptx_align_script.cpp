@@ -1,7 +1,8 @@
 // tests/golden/conceptx_align.py — our independent restatement of ConceptX's align_autotags, the
 // script that produces the golden numbers of the real-data test — agrees with align() on a
 // hand-made case and on random cases full of ties, UNK labels and "|||" labels, at token and
-// type level. Skipped where /usr/bin/python3 has no h5py (a user's machine without the Debian
+// type level, with every combination of ConceptX's per-set settings (preprocess, ignore_unks,
+// N/A as UNK). Skipped where /usr/bin/python3 has no h5py (a user's machine without the Debian
 // packages of DESIGN.md).
 #include <gtest/gtest.h>
 
@@ -56,17 +57,22 @@ void expect_script_agrees(const LabelledCorpus& data, const store::ClusterAssign
   char numbers[128];
   std::snprintf(numbers, sizeof numbers, " --threshold %.17g --max-unk %.17g --min-types %lld", options.threshold,
                 options.max_unk, static_cast<long long>(options.min_types));
+  const auto truth = [](bool value) { return std::string(value ? "true" : "false"); };
+  const std::string rules = " --preprocess " + std::string(preprocess_name(options.rules.preprocess)) +
+                            " --ignore-unks " + truth(options.rules.ignore_unks) + " --na-unk " +
+                            truth(options.rules.na_unk);
   const std::string command = "/usr/bin/python3 " CONCEPTLENS_GOLDEN_DIR "/conceptx_align.py --clusters '" +
                               clusters_path.string() + "' --k " + std::to_string(clustering.k) + " --corpus '" +
                               data.corpus.path.string() + "' --labels '" + data.labels.path.string() + "' --level " +
-                              std::string(level_name(options.level)) + numbers;
+                              std::string(level_name(options.level)) + numbers + rules;
   int status = 0;
   const std::string output = run(command, status);
   ASSERT_EQ(status, 0) << command;
   const auto theirs = nlohmann::json::parse(output);
 
   const std::string where = std::string(level_name(options.level)) + " level, threshold " +
-                            std::to_string(options.threshold) + ", min_types " + std::to_string(options.min_types);
+                            std::to_string(options.threshold) + ", min_types " + std::to_string(options.min_types) +
+                            rules;
   ASSERT_EQ(theirs["per_cluster"].size(), ours.clusters.size()) << where;
   for (std::size_t c = 0; c < ours.clusters.size(); ++c) {
     const auto& cluster = theirs["per_cluster"][c];
@@ -139,6 +145,51 @@ TEST(ConceptxScript, AgreesOnRandomCases) {
         expect_script_agrees(data, clustering, AlignOptions{.threshold = threshold, .level = level, .min_types = 2});
         expect_script_agrees(data, clustering,
                              AlignOptions{.threshold = threshold, .max_unk = 0.2, .level = level, .min_types = 3});
+      }
+    }
+  }
+}
+
+TEST(ConceptxScript, AgreesOnEveryPerSetSetting) {
+  if (!python_with_h5py()) GTEST_SKIP() << "/usr/bin/python3 with h5py is not available";
+  // labels that every preprocessing changes: O (other_unk), MC and UP (casing), N/A, UNKs
+  const std::vector<std::string> tags = {"NN", "B-NP", "O", "MC", "UP", "N/A", "X_UNK", "O_UNK"};
+  std::mt19937 random(11);
+  std::vector<std::string> sentences;
+  std::vector<std::string> labels;
+  for (int s = 0; s < 60; ++s) {
+    std::string line;
+    std::string label;
+    const int length = 1 + static_cast<int>(random() % 10);
+    for (int w = 0; w < length; ++w) {
+      const auto type = static_cast<unsigned>(random() % 30);
+      const auto roll = static_cast<unsigned>(random() % 20);
+      std::string tag = roll < 14 ? tags[type % tags.size()] : tags[random() % tags.size()];
+      if (roll == 19) tag += "|||" + tags[random() % tags.size()];
+      line += (w ? " w" : "w") + std::to_string(type);
+      label += (w ? " " : "") + tag;
+    }
+    sentences.push_back(line);
+    labels.push_back(label);
+  }
+  for (const Preprocess preprocess : {Preprocess::none, Preprocess::other_unk, Preprocess::casing}) {
+    const LabelledCorpus data(sentences, labels, preprocess);
+    std::vector<Point> points = conceptlens::testing::sentence_points(data.corpus, 0, 60, 0);
+    std::shuffle(points.begin(), points.end(), random);
+    for (Point& p : points) {
+      const std::string& line = data.corpus.lines[static_cast<std::size_t>(p.sentence)];
+      const auto type = std::stoi(std::string(corpus::split_words(line)[static_cast<std::size_t>(p.word)]).substr(1));
+      p.cluster = random() % 10 < 8 ? type % 10 : static_cast<std::int32_t>(random() % 10);
+    }
+    const store::ClusterAssignment clustering = assignment(10, points);
+    for (const bool ignore_unks : {false, true}) {
+      for (const bool na_unk : {false, true}) {
+        const LabelSetRules rules{preprocess, ignore_unks, na_unk};
+        expect_script_agrees(
+            data, clustering,
+            AlignOptions{.threshold = 0.5, .max_unk = 0.7, .level = Level::token, .min_types = 1, .rules = rules});
+        expect_script_agrees(data, clustering,
+                             AlignOptions{.threshold = 0.6, .level = Level::type, .min_types = 2, .rules = rules});
       }
     }
   }

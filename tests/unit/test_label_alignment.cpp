@@ -134,6 +134,83 @@ TEST(TokenLevel, TopWordsAreTheMostFrequentTypesTiesByWord) {
   EXPECT_EQ(result.clusters[0].size, 14);
 }
 
+// ---- ConceptX's per-set settings (label_set_rules.hpp) ------------------------------------------
+
+TEST(LabelSetRules, DefaultsAreConceptxsForTheSetsName) {
+  EXPECT_EQ(conceptx_rules("Chunking"), (LabelSetRules{Preprocess::other_unk, false, false}));
+  EXPECT_EQ(conceptx_rules("NE"), (LabelSetRules{Preprocess::other_unk, false, false}));
+  EXPECT_EQ(conceptx_rules("Casing"), (LabelSetRules{Preprocess::casing, false, false}));
+  EXPECT_EQ(conceptx_rules("WORDNET"), (LabelSetRules{Preprocess::none, true, false}));
+  EXPECT_EQ(conceptx_rules("LIWC"), (LabelSetRules{Preprocess::none, true, false}));
+  for (const char* other : {"POS", "SEM", "CCG", "chunking", "predicted", ""}) {
+    EXPECT_EQ(conceptx_rules(other), LabelSetRules{}) << other;  // ConceptX's __fallback__
+  }
+  EXPECT_EQ(preprocess_label(Preprocess::other_unk, "O"), "O_UNK");
+  EXPECT_EQ(preprocess_label(Preprocess::other_unk, "B-NP"), "B-NP");
+  EXPECT_EQ(preprocess_label(Preprocess::casing, "MC"), "title_case");
+  EXPECT_EQ(preprocess_label(Preprocess::casing, "UP"), "upper_case");
+  EXPECT_EQ(preprocess_label(Preprocess::casing, "LC"), "lowercase_UNK");
+  EXPECT_EQ(preprocess_label(Preprocess::none, "O"), "O");
+  EXPECT_EQ(parse_preprocess("other_unk"), Preprocess::other_unk);
+  expect_error<InputError>([] { parse_preprocess("lower"); }, "unknown label preprocessing 'lower'", {"other_unk"});
+}
+
+TEST(LabelSetRules, OtherUnkMakesConceptsOfOUnknown) {
+  const std::vector<std::string> words = {"a b c d e", "f g h i j", "k l m n o"};
+  const std::vector<std::string> tags = {"O O O O O", "B-NP B-NP B-NP B-NP O", "B-NP I-NP O O O"};
+  const Alignment plain = align_all(LabelledCorpus(words, tags), one_cluster_per_sentence(LabelledCorpus(words, tags)));
+  expect_cluster(plain.clusters[0], "O", 1.0, true);
+  EXPECT_EQ(plain.labels, 3);  // B-NP, I-NP, O
+  const LabelledCorpus chunks(words, tags, Preprocess::other_unk);
+  const Alignment result =
+      align_all(chunks, one_cluster_per_sentence(chunks), AlignOptions{.rules = conceptx_rules("Chunking")});
+  expect_cluster(result.clusters[0], "", 0.0, false, "unk");   // O_UNK 5/5
+  expect_cluster(result.clusters[1], "B-NP", 0.8, false);     // O_UNK 1/5 is not > 0.4
+  expect_cluster(result.clusters[2], "", 0.0, false, "unk");   // O_UNK 3/5
+  EXPECT_EQ(result.labels, 2);  // O_UNK cannot align
+  EXPECT_EQ(chunks.index.labels, (Words{"B-NP", "I-NP", "O_UNK"}));
+}
+
+TEST(LabelSetRules, CasingKeepsTitleAndUpperCase) {
+  const LabelledCorpus data({"A B C D", "e f g h", "I J k"}, {"MC MC MC MC", "LC LC LC LC", "UP UP|||MC X"},
+                            Preprocess::casing);
+  EXPECT_EQ(data.index.labels, (Words{"lowercase_UNK", "title_case", "upper_case"}));
+  const Alignment result =
+      align_all(data, one_cluster_per_sentence(data), AlignOptions{.threshold = 0.5, .rules = conceptx_rules("Casing")});
+  expect_cluster(result.clusters[0], "title_case", 1.0, true);
+  expect_cluster(result.clusters[1], "", 0.0, false, "unk");
+  expect_cluster(result.clusters[2], "upper_case", 2.0 / 3.0, true);  // lowercase_UNK 1/3 is not > 0.4
+}
+
+TEST(LabelSetRules, IgnoreUnksSharesOverTheWordsWithAKnownLabel) {
+  // 10 words: 6 carry NN (one also X_UNK), 1 VB, 3 only UNK labels; UNK (word, label) pairs: 5
+  const LabelledCorpus data({"a b c d e f g h i j"}, {"NN NN NN NN NN NN|||X_UNK VB X_UNK Y_UNK X_UNK|||Y_UNK"});
+  const auto clustering = one_cluster_per_sentence(data);
+  EXPECT_EQ(count_points(clustering, data.index, 0, 10).unknown, (std::vector<std::int64_t>{3}));
+  expect_cluster(align_all(data, clustering).clusters[0], "", 0.0, false, "unk");  // 5/10 > 0.4, first
+  AlignOptions options{.threshold = 0.8, .max_unk = 0.5};
+  expect_cluster(align_all(data, clustering, options).clusters[0], "NN", 0.6, false);
+  options.rules.ignore_unks = true;
+  expect_cluster(align_all(data, clustering, options).clusters[0], "NN", 6.0 / 7.0, true);  // h i j not counted
+  // every word's labels UNK: nothing left to align
+  const LabelledCorpus unknown({"a b"}, {"X_UNK Y_UNK"});
+  expect_cluster(align_all(unknown, one_cluster_per_sentence(unknown), AlignOptions{.max_unk = 1.0, .rules = {
+      Preprocess::none, true, false}}).clusters[0], "", 0.0, false, "unk");
+}
+
+TEST(LabelSetRules, NaCountsAsUnkInTheSkipTestOnly) {
+  const LabelledCorpus data({"a b c d e", "f g h i j"}, {"NN NN NN N/A N/A", "N/A N/A N/A N/A N/A"});
+  const Alignment plain = align_all(data, one_cluster_per_sentence(data), AlignOptions{.threshold = 0.5});
+  expect_cluster(plain.clusters[0], "NN", 0.6, true);
+  expect_cluster(plain.clusters[1], "N/A", 1.0, true);
+  AlignOptions na{.threshold = 0.5, .rules = {Preprocess::none, false, true}};
+  const Alignment result = align_all(data, one_cluster_per_sentence(data), na);
+  expect_cluster(result.clusters[0], "NN", 0.6, true);  // N/A 2/5 is not > 0.4
+  expect_cluster(result.clusters[1], "", 0.0, false, "unk");
+  na.max_unk = 1.0;  // as in ConceptX, N/A itself can still be the majority (nothing else stops it)
+  expect_cluster(align_all(data, one_cluster_per_sentence(data), na).clusters[1], "N/A", 1.0, true);
+}
+
 // ---- type level (Hawasly et al. 2024) ----------------------------------------------------------
 
 /// Sentence 0 only gives types more labels (its words are not clustered); clusters 0-3 are
@@ -281,8 +358,9 @@ TEST(AlignmentFiles, JsonAndCsvInTheDesignLayoutByteIdenticalAcrossRuns) {
   const auto parsed = nlohmann::ordered_json::parse(json);
   Words keys;
   for (const auto& item : parsed.items()) keys.push_back(item.key());
-  EXPECT_EQ(keys, (Words{"name", "k", "threshold", "max_unk", "level", "clusters", "aligned", "aligned_fraction",
-                         "labels", "covered_labels", "coverage", "per_cluster", "per_label"}));
+  EXPECT_EQ(keys, (Words{"name", "k", "threshold", "max_unk", "level", "preprocess", "ignore_unks", "na_unk",
+                         "clusters", "aligned", "aligned_fraction", "labels", "covered_labels", "coverage",
+                         "per_cluster", "per_label"}));
   EXPECT_EQ(parsed["name"], "POS");
   EXPECT_EQ(parsed["level"], "token");
   EXPECT_EQ(parsed["aligned"], 1);
