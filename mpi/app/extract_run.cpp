@@ -1,16 +1,15 @@
 #include "app/extract_run.hpp"
 
-#include <cblas.h>
-#include <sched.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
 #include <optional>
-#include <thread>
 #include <vector>
 
+#include "app/model_threads.hpp"
 #include "comm/communicator.hpp"
+#include "extract/batch_input.hpp"
 #include "extract/parallel_output.hpp"
 #include "model/encoder.hpp"
 #include "store/activations_file.hpp"
@@ -18,18 +17,6 @@
 
 namespace conceptlens::mpi {
 namespace {
-
-/// Collective. --threads, or this rank's share of the node: the cores it may run on (a rank
-/// bound to one core gets one) and at most the node's cores divided by its ranks.
-int torch_threads(MPI_Comm comm, int requested) {
-  const int on_node = ranks_on_node(comm);
-  if (requested > 0) return requested;
-  cpu_set_t mask;
-  CPU_ZERO(&mask);
-  const int allowed = sched_getaffinity(0, sizeof mask, &mask) == 0 ? CPU_COUNT(&mask) : 1;
-  const int cores = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
-  return std::max(1, std::min(allowed, cores / on_node));
-}
 
 /// The rows (per requested layer) and logits one batch gives.
 struct BatchResult {
@@ -39,25 +26,17 @@ struct BatchResult {
 
 BatchResult run_batch(const model::Encoder& encoder, const app::ExtractionPlan& plan, const extract::Batch& batch,
                       bool predictions) {
-  const std::int64_t count = static_cast<std::int64_t>(batch.sentences.size());
-  const std::int64_t length = batch.length;
-  std::vector<std::int64_t> ids(static_cast<std::size_t>(count * length), plan.config.pad_token_id);
-  std::vector<std::int64_t> lengths;
+  const extract::PaddedInput input = extract::pad_batch(plan.encodings, batch, plan.config.pad_token_id);
+  const std::int64_t count = input.batch;
+  const std::int64_t length = input.length;
   std::int64_t rows = 0;
-  for (std::int64_t b = 0; b < count; ++b) {
-    const auto s = static_cast<std::size_t>(batch.sentences[static_cast<std::size_t>(b)]);
-    const std::vector<std::int64_t>& sentence = plan.encodings[s].input_ids;
-    std::copy(sentence.begin(), sentence.end(), ids.begin() + b * length);
-    lengths.push_back(static_cast<std::int64_t>(sentence.size()));
-    rows += plan.encodings[s].num_words_out;
-  }
+  for (const std::int64_t s : batch.sentences) rows += plan.encodings[static_cast<std::size_t>(s)].num_words_out;
   const auto hidden = static_cast<std::size_t>(plan.hidden());
   BatchResult result;
   result.layer_rows.reserve(plan.layers.size());
   if (predictions) result.logits.resize(static_cast<std::size_t>(count) * plan.config.id2label.size());
-  const model::PaddedBatch padded{ids, lengths, count, length};
   encoder.forward(
-      padded, plan.layers,
+      input.view(), plan.layers,
       [&](std::int64_t /*layer*/, std::span<const float> states) {
         std::vector<float>& out = result.layer_rows.emplace_back(static_cast<std::size_t>(rows) * hidden);
         std::size_t row = 0;
@@ -153,12 +132,7 @@ Outcome run_extract(MPI_Comm parent, const app::ExtractOptions& options) {
   app::ExtractionPlan plan;
   Outcome outcome = agree(comm, capture([&] { plan = app::plan_extraction(options); }));
   if (!outcome.ok()) return outcome;
-  const int threads = torch_threads(comm, options.threads);
-  // The matrix products (OpenBLAS) get the threads; LibTorch's own OpenMP pool stays at one:
-  // its workers spin after every element-wise operation and took the cores from the BLAS
-  // threads (BERT-base, 400 sentences, 2 threads: 21.0 s with both pools at 2, 12.3 s so).
-  model::set_torch_threads(1);
-  openblas_set_num_threads(threads);
+  const int threads = use_model_threads(comm, options.threads);
 
   std::optional<model::Encoder> encoder;
   outcome = agree(comm, capture([&] { encoder.emplace(options.model, options.predictions); }));

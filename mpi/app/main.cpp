@@ -11,6 +11,7 @@
 #include "app/extract_run.hpp"
 #include "app/report_command.hpp"
 #include "app/sweep_run.hpp"
+#include "app/triggers_run.hpp"
 #include "comm/agree.hpp"
 #include "comm/communicator.hpp"
 #include "util/log.hpp"
@@ -40,6 +41,8 @@ int main(int argc, char** argv) {
   app::setup_compare_command(*app.add_subcommand("compare"), compare_options);
   app::ReportOptions report_options;
   app::setup_report_command(*app.add_subcommand("report"), report_options);
+  app::TriggersOptions triggers_options;
+  app::setup_triggers_command(*app.add_subcommand("triggers"), triggers_options);
   app::SweepOptions sweep_options;
   app::setup_sweep_command(*app.add_subcommand("sweep"), sweep_options);
 
@@ -61,6 +64,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("report")) {
     outcome = mpi::run_on_root(MPI_COMM_WORLD, 0, [&] { app::run_report(report_options); });
   }
+  if (app.got_subcommand("triggers")) outcome = mpi::run_triggers(MPI_COMM_WORLD, triggers_options);
   if (app.got_subcommand("sweep")) outcome = mpi::run_sweep(MPI_COMM_WORLD, sweep_options);
   if (!outcome.ok()) {
     if (rank == 0) std::fprintf(stderr, "conceptlens: error: %s\n", outcome.message.c_str());

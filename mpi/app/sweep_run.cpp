@@ -12,6 +12,7 @@
 #include "app/cluster_run.hpp"
 #include "app/extract_run.hpp"
 #include "app/layer_list.hpp"
+#include "app/triggers_run.hpp"
 #include "comm/communicator.hpp"
 #include "report/report.hpp"
 #include "store/atomic_output.hpp"
@@ -102,6 +103,25 @@ Outcome run_stage(MPI_Comm comm, const SweepPlan& plan, const Stage& stage) {
       options.level = job.level;
       options.out = stage.outputs.front();
       return run_align(comm, options);
+    }
+    case StageKind::triggers: {
+      const sweep::LabelSetSpec& set = corpus.label_set(stage.set);
+      app::TriggersOptions options;
+      options.model = model.path;
+      options.corpus = corpus.path;
+      options.labels = set.path;
+      options.label_format = set.format;
+      options.clusters = layer_file(stage.model);
+      options.k = stage.k;
+      options.threshold = job.triggers.threshold.value_or(job.threshold);
+      options.trigger_words = job.triggers.trigger_words;
+      options.position = job.triggers.position;
+      options.baseline_draws = job.triggers.baseline_draws;
+      options.seed = static_cast<std::uint64_t>(job.triggers.seed);
+      options.class_map = model.class_map;
+      options.batch_tokens = job.batch_tokens;
+      options.out = stage.outputs.front();
+      return run_triggers(comm, options);
     }
     case StageKind::compare: {
       app::CompareCommandOptions options;

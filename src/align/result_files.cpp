@@ -1,41 +1,15 @@
 #include "align/result_files.hpp"
 
-#include <array>
-#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "store/atomic_output.hpp"
 #include "util/error.hpp"
+#include "util/text_format.hpp"
 
 namespace conceptlens::align {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-/// Shortest text that reads back as the same double (as the JSON numbers are).
-std::string number(double value) {
-  std::array<char, 32> text{};
-  const auto [end, error] = std::to_chars(text.data(), text.data() + text.size(), value);
-  CONCEPTLENS_CHECK(error == std::errc());
-  return std::string(text.data(), end);
-}
-
-/// A CSV field, quoted when it holds a comma, a quote or a line break.
-std::string field(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
-}
-
-std::string csv_row(std::initializer_list<std::string> fields) {
-  std::string row;
-  for (const std::string& each : fields) {
-    if (!row.empty()) row += ',';
-    row += field(each);
-  }
-  return row + "\n";
-}
 
 std::string yes_no(bool value) { return value ? "true" : "false"; }
 
@@ -44,8 +18,9 @@ Json match_json(const ConceptMatch& match, const char* own, const char* other) {
               {"shared", match.shared}, {"overlap", match.overlap}, {"aligned", match.aligned}};
 }
 
-/// Both files complete under temporary names first, then renamed into place.
-void write_pair(const std::filesystem::path& json_path, const std::string& json, const std::string& csv) {
+}  // namespace
+
+void write_json_and_csv(const std::filesystem::path& json_path, const std::string& json, const std::string& csv) {
   store::AtomicOutput json_output(json_path);
   store::AtomicOutput csv_output(csv_path_beside(json_path));
   json_output.write(json);
@@ -53,8 +28,6 @@ void write_pair(const std::filesystem::path& json_path, const std::string& json,
   json_output.commit();
   csv_output.commit();
 }
-
-}  // namespace
 
 std::filesystem::path csv_path_beside(const std::filesystem::path& json_path) {
   std::filesystem::path csv = json_path;
@@ -96,7 +69,7 @@ std::string alignment_csv(const Alignment& alignment) {
     std::string words;
     for (const std::string& word : c.top_words) words += (words.empty() ? "" : " ") + word;
     csv += csv_row({std::to_string(c.cluster), std::to_string(c.size), std::to_string(c.types), c.label,
-                    number(c.share), yes_no(c.aligned), c.skipped, words});
+                    shortest(c.share), yes_no(c.aligned), c.skipped, words});
   }
   return csv;
 }
@@ -128,7 +101,7 @@ std::string comparison_csv(const Comparison& comparison) {
   const auto rows = [&csv](const std::vector<ConceptMatch>& matches, const std::string& side) {
     for (const ConceptMatch& m : matches) {
       csv += csv_row({side, std::to_string(m.cluster), std::to_string(m.size), std::to_string(m.match),
-                      std::to_string(m.shared), number(m.overlap), yes_no(m.aligned)});
+                      std::to_string(m.shared), shortest(m.overlap), yes_no(m.aligned)});
     }
   };
   rows(comparison.clusters, "cluster");
@@ -137,11 +110,11 @@ std::string comparison_csv(const Comparison& comparison) {
 }
 
 void write_alignment(const Alignment& alignment, const std::filesystem::path& json_path) {
-  write_pair(json_path, alignment_json(alignment), alignment_csv(alignment));
+  write_json_and_csv(json_path, alignment_json(alignment), alignment_csv(alignment));
 }
 
 void write_comparison(const Comparison& comparison, const std::filesystem::path& json_path) {
-  write_pair(json_path, comparison_json(comparison), comparison_csv(comparison));
+  write_json_and_csv(json_path, comparison_json(comparison), comparison_csv(comparison));
 }
 
 }  // namespace conceptlens::align

@@ -14,6 +14,10 @@ namespace conceptlens::align {
 /// The CSV written beside a JSON output: A.json -> A.csv.
 std::filesystem::path csv_path_beside(const std::filesystem::path& json_path);
 
+/// Writes `json` to `json_path` and `csv` beside it: both complete under temporary names, then
+/// renamed into place. OutputError naming the file on failure; nothing is left behind then.
+void write_json_and_csv(const std::filesystem::path& json_path, const std::string& json, const std::string& csv);
+
 /// {"name", "k", "threshold", "max_unk", "level", "preprocess", "ignore_unks", "na_unk",
 ///  "clusters", "aligned", "aligned_fraction", "labels", "covered_labels", "coverage",
 ///  "per_cluster": [{"cluster", "size", "types", "label", "share", "aligned", "skipped", "top_words"}],

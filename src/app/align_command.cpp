@@ -67,16 +67,17 @@ void setup_compare_command(CLI::App& command, CompareCommandOptions& options) {
   command.add_option("--out", options.out, "C.json (C.csv is written beside it)")->required();
 }
 
-namespace {
-
-corpus::WordLabels read_word_labels(const AlignCommandOptions& options, const corpus::Corpus& corpus) {
-  if (options.label_format == "predictions") {
-    return corpus::labels_from_classes(options.labels, store::read_predicted_classes(options.labels), corpus);
+corpus::WordLabels read_word_labels(const std::filesystem::path& labels, const std::string& label_format,
+                                    const std::string& column, const corpus::Corpus& corpus) {
+  if (label_format == "predictions") {
+    return corpus::labels_from_classes(labels, store::read_predicted_classes(labels), corpus);
   }
-  const corpus::LabelFormat format = options.label_format.empty() ? corpus::label_format_of(options.labels)
-                                                                  : corpus::parse_label_format(options.label_format);
-  return corpus::read_labels(options.labels, format, corpus, options.column);
+  const corpus::LabelFormat format =
+      label_format.empty() ? corpus::label_format_of(labels) : corpus::parse_label_format(label_format);
+  return corpus::read_labels(labels, format, corpus, column);
 }
+
+namespace {
 
 /// ConceptX's settings for the set's name, overridden by the options given.
 align::LabelSetRules label_set_rules(const AlignCommandOptions& options, const std::string& name) {
@@ -98,7 +99,8 @@ AlignInputs load_align_inputs(const AlignCommandOptions& options) {
   inputs.options.rules = label_set_rules(options, inputs.options.name);
   inputs.clustering = store::read_cluster_assignment(options.clusters, options.k);
   const corpus::Corpus corpus = corpus::read_corpus(options.corpus);
-  inputs.index = align::index_labels(corpus, read_word_labels(options, corpus), inputs.options.rules.preprocess);
+  const corpus::WordLabels labels = read_word_labels(options.labels, options.label_format, options.column, corpus);
+  inputs.index = align::index_labels(corpus, labels, inputs.options.rules.preprocess);
   align::check_points(inputs.clustering, inputs.index);
   return inputs;
 }

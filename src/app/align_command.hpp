@@ -11,6 +11,7 @@
 #include "align/cluster_counts.hpp"
 #include "align/label_alignment.hpp"
 #include "align/label_index.hpp"
+#include "corpus/labels.hpp"
 #include "store/clusters_file.hpp"
 
 namespace CLI {
@@ -47,6 +48,12 @@ struct CompareCommandOptions {
 
 void setup_align_command(CLI::App& command, AlignCommandOptions& options);
 void setup_compare_command(CLI::App& command, CompareCommandOptions& options);
+
+/// The labels of `corpus` in `labels`: `label_format` "" (from the file name), label, classes,
+/// conllu, conll2000, or predictions (the classes `extract --predictions` stored in an ACT.h5);
+/// `column` picks a CoNLL annotation. InputError naming the files (see corpus/labels.hpp).
+corpus::WordLabels read_word_labels(const std::filesystem::path& labels, const std::string& label_format,
+                                    const std::string& column, const corpus::Corpus& corpus);
 
 /// What every rank of `align` reads: the clustering at K, the labelled corpus, the options.
 struct AlignInputs {

@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "app/layer_list.hpp"
+#include "extract/batch_input.hpp"
 #include "store/hdf5.hpp"
 #include "util/error.hpp"
 #include "util/utf8.hpp"
@@ -94,8 +95,6 @@ ExtractionPlan plan_extraction(const ExtractOptions& options) {
       tokenizer->model_max_length() == tokenize::Tokenizer::kNoMaxLength ? 0 : tokenizer->model_max_length();
 
   plan.corpus = corpus::read_corpus(options.corpus, corpus::CorpusRules{options.max_word_chars});
-  const std::int64_t position_offset =
-      plan.config.architecture == model::Architecture::roberta ? plan.config.pad_token_id + 1 : 0;
   plan.encodings.reserve(plan.corpus.lines.size());
   plan.row_offsets.assign(1, 0);
   for (std::size_t s = 0; s < plan.corpus.lines.size(); ++s) {
@@ -106,15 +105,7 @@ ExtractionPlan plan_extraction(const ExtractOptions& options) {
     } catch (const InputError& e) {
       throw InputError(where + e.what());
     }
-    const auto tokens = static_cast<std::int64_t>(encoding.input_ids.size());
-    if (tokens + position_offset > plan.config.max_position_embeddings) {
-      throw InputError(where + std::to_string(tokens) + " tokens do not fit the " +
-                       std::to_string(plan.config.max_position_embeddings) +
-                       " positions of the model (max_position_embeddings in config.json), and the tokenizer has " +
-                       (plan.model_max_length == 0 ? std::string("no model_max_length")
-                                                   : "model_max_length " + std::to_string(plan.model_max_length)) +
-                       " to truncate at (tokenizer_config.json)");
-    }
+    extract::check_fits_model(encoding, plan.config, plan.model_max_length, where);
     if (encoding.truncated) {
       ++plan.truncated_sentences;
       plan.truncated_words += static_cast<std::int64_t>(encoding.word_token_counts.size()) - encoding.num_words_out;
@@ -238,12 +229,7 @@ void write_predictions(const std::filesystem::path& path, const ExtractionPlan& 
   const auto sentences = static_cast<std::uint64_t>(plan.encodings.size());
   const auto classes = static_cast<std::uint64_t>(plan.config.id2label.size());
   CONCEPTLENS_CHECK(logits.size() == sentences * classes);
-  std::vector<std::int32_t> predicted(sentences);
-  for (std::uint64_t s = 0; s < sentences; ++s) {
-    const auto row = logits.begin() + static_cast<std::ptrdiff_t>(s * classes);
-    // argmax, the first of equal maxima (as torch.argmax)
-    predicted[s] = static_cast<std::int32_t>(std::max_element(row, row + static_cast<std::ptrdiff_t>(classes)) - row);
-  }
+  const std::vector<std::int32_t> predicted = extract::predicted_classes(logits, static_cast<std::int64_t>(classes));
   h5::File file = h5::File::open_read_write(path);
   file.write_dataset("/predictions/class", predicted, {sentences});
   file.write_dataset("/predictions/logits", logits, {sentences, classes});

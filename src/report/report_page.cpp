@@ -167,6 +167,50 @@ std::string numbers_section(const Study& study, const std::vector<PlotKey>& keys
   return html + "</section>\n";
 }
 
+std::string triggers_section(const Study& study) {
+  std::string tables;
+  for (const Result& result : study.results) {
+    for (const TriggerResult& set : result.triggers) {
+      std::int64_t tried = 0;
+      std::int64_t flipped = 0;
+      double baseline = 0;
+      for (const TriggerConcept& c : set.concepts) {
+        tried += c.tried;
+        flipped += c.flipped;
+        baseline += c.baseline_flip_rate * static_cast<double>(c.tried);
+      }
+      tables += "<h3>" + escape_html(result.model) + " on " + escape_html(result.corpus) + ", layer " +
+                std::to_string(result.layer) + ", K = " + std::to_string(result.k) + ": " + escape_html(set.set) +
+                (set.position.empty() ? std::string() : " (" + escape_html(set.position) + ")") + "</h3>\n";
+      if (set.concepts.empty()) {
+        tables += "<p>No polarity concept.</p>\n";
+        continue;
+      }
+      tables += "<table>\n<tr><th>concept</th><th class=\"l\">class</th><th class=\"l\">trigger</th><th>tried</th>"
+                "<th>flipped</th><th>flip %</th><th>random triggers flip %</th></tr>\n";
+      for (const TriggerConcept& c : set.concepts) {
+        tables += "<tr>" + td(std::to_string(c.cluster)) + td(escape_html(c.label_class), "l") +
+                  td(escape_html(c.trigger), "l") + td(std::to_string(c.tried)) + td(std::to_string(c.flipped)) +
+                  td(percent(c.flip_rate), c.flip_rate > c.baseline_flip_rate ? "yes" : "") +
+                  td(percent(c.baseline_flip_rate)) + "</tr>\n";
+      }
+      const auto rate = [&](double count) {
+        return tried > 0 ? percent(count / static_cast<double>(tried)) : std::string(kDash);
+      };
+      tables += "<tr><th colspan=\"3\" class=\"l\">all " + std::to_string(set.concepts.size()) + " concepts</th>" +
+                td(std::to_string(tried)) + td(std::to_string(flipped)) + td(rate(static_cast<double>(flipped))) +
+                td(rate(baseline)) + "</tr>\n</table>\n";
+    }
+  }
+  if (tables.empty()) return "";
+  return "<section id=\"triggers\">\n<h2>Polarity concepts as adversarial triggers</h2>\n"
+         "<p class=\"lead\">The concepts of a fine-tuned model aligned with a class of its task (share &gt; &#952;), "
+         "each one's most frequent words added to every sentence the model assigns another class: how often the "
+         "prediction flips to the concept's class, beside random triggers of words as frequent in the corpus "
+         "(shaded: more than the random triggers).</p>\n" +
+         tables + "</section>\n";
+}
+
 std::string label_cell(const ConceptLabel& label) {
   if (!label.present) return td(kDash, "skip");
   if (!label.skipped.empty()) return td("skipped (" + escape_html(label.skipped) + ")", "l skip");
@@ -265,6 +309,7 @@ std::string report_html(const Study& study, const std::vector<ConceptTable>& con
   html += settings_section(study);
   html += curves_section(study, keys);
   html += numbers_section(study, keys);
+  html += triggers_section(study);
   html += concepts_section(study, concepts);
   html += "</body>\n</html>\n";
   return html;

@@ -146,6 +146,33 @@ BaseResult parse_base(const Reader& reader, const Json& json, const std::string&
   return base;
 }
 
+TriggerResult parse_triggers(const Reader& reader, const Json& json, const std::string& where, const std::string& set) {
+  TriggerResult triggers;
+  triggers.set = set;
+  if (const Json* position = reader.find(json, where, "position")) {
+    triggers.position = reader.as_string(*position, where, "position");
+  }
+  if (const Json* file = reader.find(json, where, "file")) triggers.file = reader.as_string(*file, where, "file");
+  const Json& concepts = reader.array_at(json, where, "concepts");
+  for (std::size_t i = 0; i < concepts.size(); ++i) {
+    const std::string concept_where = at(at(where, "concepts"), i);
+    const Json& entry = concepts[i];
+    TriggerConcept c;
+    c.cluster = reader.integer_at(entry, concept_where, "cluster");
+    c.label_class = reader.string_at(entry, concept_where, "class");
+    c.trigger = reader.string_at(entry, concept_where, "trigger");
+    c.tried = reader.integer_at(entry, concept_where, "tried");
+    c.flipped = reader.integer_at(entry, concept_where, "flipped");
+    if (c.tried < 0 || c.flipped < 0 || c.flipped > c.tried) {
+      reader.fail(concept_where, std::to_string(c.flipped) + " flipped of " + std::to_string(c.tried) + " tried");
+    }
+    c.flip_rate = reader.fraction(entry, concept_where, "flip_rate");
+    c.baseline_flip_rate = reader.fraction(entry, concept_where, "baseline_flip_rate");
+    triggers.concepts.push_back(std::move(c));
+  }
+  return triggers;
+}
+
 }  // namespace
 
 const ModelInfo& Study::model(const std::string& model_name) const {
@@ -275,6 +302,12 @@ Study parse_summary(const std::string& text, const std::string& source) {
       result.sets.push_back(parse_set(reader, set, at(at(where, "alignment"), name), name, result.k));
     }
     if (const Json* base = reader.find(results[i], where, "base")) result.base = parse_base(reader, *base, at(where, "base"));
+    if (const Json* triggers = reader.find(results[i], where, "triggers")) {
+      reader.expect_object(*triggers, at(where, "triggers"));
+      for (const auto& [name, set] : triggers->items()) {
+        result.triggers.push_back(parse_triggers(reader, set, at(at(where, "triggers"), name), name));
+      }
+    }
     study.results.push_back(std::move(result));
   }
 

@@ -8,7 +8,9 @@
 //    "corpora": [{"name", "sentences"?, "words"?, "selected"?, "label_sets"?: [{"name", "kind"}]}],
 //    "results": [{"model", "corpus", "layer", "k", "points"?,
 //                 "alignment": {"<set>": {"kind", "aligned", "fraction", "coverage"?, "file"?}},
-//                 "base"?: {"aligned", "fraction", "reference_aligned", "reference_fraction", "file"?}}],
+//                 "base"?: {"aligned", "fraction", "reference_aligned", "reference_fraction", "file"?},
+//                 "triggers"?: {"<set>": {"position"?, "file"?, "concepts": [{"cluster", "class", "trigger",
+//                                "tried", "flipped", "flip_rate", "baseline_flip_rate"}]}}}],
 //    ... any other top-level settings}
 // ("file" paths are relative to RESULTS_DIR; ? marks what may be absent.)
 #include <cstdint>
@@ -57,6 +59,25 @@ struct BaseResult {
   std::string file;  ///< compare JSON; "" when not given
 };
 
+/// A polarity concept tried as an adversarial trigger (conceptlens triggers).
+struct TriggerConcept {
+  std::int64_t cluster = 0;
+  std::string label_class;
+  std::string trigger;
+  std::int64_t tried = 0;
+  std::int64_t flipped = 0;
+  double flip_rate = 0;
+  double baseline_flip_rate = 0;
+};
+
+/// The polarity concepts of one (model, corpus, layer, K) against one task label set.
+struct TriggerResult {
+  std::string set;
+  std::string position;  ///< prepend | append; "" when not given
+  std::string file;      ///< triggers JSON, relative to the results directory; "" when not given
+  std::vector<TriggerConcept> concepts;
+};
+
 struct Result {
   std::string model;
   std::string corpus;
@@ -65,6 +86,7 @@ struct Result {
   std::int64_t points = -1;     ///< -1 when not given
   std::vector<SetResult> sets;  ///< in concept_sets() order
   std::optional<BaseResult> base;
+  std::vector<TriggerResult> triggers;  ///< by set name
 };
 
 struct Study {

@@ -35,11 +35,4 @@ std::string fixed(double value, int decimals) {
   return result;
 }
 
-std::string shortest(double value) {
-  std::array<char, 32> text{};
-  const auto [end, error] = std::to_chars(text.data(), text.data() + text.size(), value);
-  CONCEPTLENS_CHECK(error == std::errc());
-  return std::string(text.data(), end);
-}
-
 }  // namespace conceptlens::report

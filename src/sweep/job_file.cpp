@@ -255,6 +255,17 @@ Job read_job_file(const fs::path& path) {
     section.check_known();
   }
 
+  if (const toml::table* table = top.table("triggers")) {
+    Table section(path, *table, "triggers");
+    job.triggers.layers = section.text("layers", "");
+    if (section.find("threshold") != nullptr) job.triggers.threshold = section.number("threshold", 0.9, 0, 1);
+    job.triggers.trigger_words = section.integer("trigger_words", job.triggers.trigger_words, 1);
+    job.triggers.position = section.choice("position", job.triggers.position, {"prepend", "append"});
+    job.triggers.baseline_draws = section.integer("baseline_draws", job.triggers.baseline_draws, 0);
+    job.triggers.seed = section.integer("seed", job.triggers.seed, 0);
+    section.check_known();
+  }
+
   std::set<std::string> names;
   for (const toml::table* table : top.tables("model")) {
     Table section(path, *table, "model." + std::to_string(job.models.size()));
@@ -264,6 +275,15 @@ Job read_job_file(const fs::path& path) {
     if (!names.insert(model.name).second) section.fail("name", "'" + model.name + "' names two models");
     model.path = file_path(section, "path", true);
     model.base = section.text("base", "");
+    model.task = section.text("task", "");
+    if (const toml::table* map = section.table("class_map")) {
+      Table entries(path, *map, section.qualified("class_map"));
+      for (const auto& [key, value] : *map) {
+        const std::string from(key.str());
+        model.class_map.push_back(from + "=" + entries.text(from, "", true));
+      }
+      entries.check_known();
+    }
     section.check_known();
     job.models.push_back(std::move(model));
   }
@@ -317,6 +337,25 @@ Job read_job_file(const fs::path& path) {
     job.corpora.push_back(std::move(corpus));
   }
   if (job.corpora.empty()) top.fail("corpus", "no [[corpus]]: a study needs at least one corpus");
+  for (std::size_t m = 0; m < job.models.size(); ++m) {
+    const ModelSpec& model = job.models[m];
+    if (model.task.empty()) {
+      if (!model.class_map.empty()) {
+        throw InputError(path.string() + ": model." + std::to_string(m) + ".class_map: the model names no task corpus");
+      }
+      continue;
+    }
+    const std::string key = "model." + std::to_string(m) + ".task";
+    const auto corpus = std::find_if(job.corpora.begin(), job.corpora.end(),
+                                     [&](const CorpusSpec& c) { return c.name == model.task; });
+    if (corpus == job.corpora.end()) {
+      throw InputError(path.string() + ": " + key + ": '" + model.task + "' is not a [[corpus]] of the study");
+    }
+    if (std::none_of(corpus->labels.begin(), corpus->labels.end(), [](const LabelSetSpec& s) { return s.kind == "task"; })) {
+      throw InputError(path.string() + ": " + key + ": corpus '" + model.task +
+                       "' has no label set of kind \"task\" (the classes its triggers are tried against)");
+    }
+  }
   top.check_known();
   return job;
 }

@@ -14,7 +14,13 @@
 //   [cluster]  max_per_type, min_freq, drop_freq, max_words, mode, memory_per_rank,
 //              checkpoint_every (seconds; default 60)
 //   [align]    threshold, max_unk, level
-//   [[model]]  name, path, base (the name of its pre-trained model; omitted for a base model)
+//   [triggers] layers (default: each model's top layer of the study), threshold (default:
+//              [align]'s), trigger_words, position, baseline_draws, seed (as conceptlens triggers)
+//   [[model]]  name, path, base (the name of its pre-trained model; omitted for a base model),
+//              task (a model with a classification head: its task corpus, where its predicted
+//              classes are aligned and its polarity concepts tried as triggers — only there),
+//              class_map (an inline table CLASS = "NAME": a class of the task corpus's label
+//              sets is the model's id2label NAME, where the names differ)
 //   [[corpus]] name, path (one sentence per line)
 //     [[corpus.labels]] name, path, kind ("human" or "task"), format, column, and ConceptX's
 //                       per-set settings preprocess ("none", "other_unk", "casing"), ignore_unks,
@@ -35,6 +41,8 @@ struct ModelSpec {
   std::string name;
   std::filesystem::path path;  ///< Hugging Face checkpoint folder
   std::string base;            ///< the pre-trained model's name; "" for a base model
+  std::string task;            ///< its task corpus's name; "" for none
+  std::vector<std::string> class_map;  ///< "CLASS=NAME" entries (conceptlens triggers --class-map)
 };
 
 struct LabelSetSpec {
@@ -54,6 +62,16 @@ struct CorpusSpec {
   std::vector<LabelSetSpec> labels;
 
   const LabelSetSpec& label_set(const std::string& name) const;
+};
+
+/// [triggers]: conceptlens triggers for every model with a task corpus.
+struct TriggerSettings {
+  std::string layers;              ///< "" = each model's top layer among the study's; else "6" or "4,6"
+  std::optional<double> threshold;  ///< unset: [align] threshold
+  std::int64_t trigger_words = 3;
+  std::string position = "prepend";
+  std::int64_t baseline_draws = 5;
+  std::int64_t seed = 0;
 };
 
 struct Job {
@@ -76,6 +94,7 @@ struct Job {
   double threshold = 0.9;
   double max_unk = 0.4;
   std::string level = "token";
+  TriggerSettings triggers;
 
   const ModelSpec& model(const std::string& name) const;
   const CorpusSpec& corpus(const std::string& name) const;

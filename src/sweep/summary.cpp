@@ -81,6 +81,21 @@ std::string summary_json(const SweepPlan& plan) {
                                         {"fraction", align.at("aligned_fraction")},
                                         {"coverage", align.at("coverage")},
                                         {"file", relative(plan, stage.outputs.front())}};
+    } else if (stage.kind == StageKind::triggers) {
+      const Json triggers = read_json(stage.outputs.front());
+      Json concepts = Json::array();
+      for (const Json& c : triggers.at("concepts")) {
+        concepts.push_back({{"cluster", c.at("cluster")},
+                            {"class", c.at("class")},
+                            {"trigger", c.at("trigger")},
+                            {"tried", c.at("tried")},
+                            {"flipped", c.at("flipped")},
+                            {"flip_rate", c.at("flip_rate")},
+                            {"baseline_flip_rate", c.at("baseline_flip_rate")}});
+      }
+      result_for(stage)["triggers"][stage.set] = {{"position", triggers.at("position")},
+                                                  {"concepts", concepts},
+                                                  {"file", relative(plan, stage.outputs.front())}};
     } else if (stage.kind == StageKind::compare) {
       const Json compare = read_json(stage.outputs.front());
       const Json& aligned = compare.at("aligned");

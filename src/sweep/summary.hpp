@@ -1,8 +1,8 @@
 #pragma once
-// summary.json: the results of a study, gathered from the alignment and comparison outputs of
-// its stages. Results only — no times, no host paths (files are named relative to the results
-// folder) — so two runs of the same study give byte-identical summaries. `conceptlens report`
-// reads it.
+// summary.json: the results of a study, gathered from the alignment, comparison and trigger
+// outputs of its stages. Results only — no times, no host paths (files are named relative to
+// the results folder) — so two runs of the same study give byte-identical summaries.
+// `conceptlens report` reads it.
 #include <filesystem>
 #include <string>
 

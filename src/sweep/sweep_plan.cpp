@@ -27,7 +27,7 @@ std::string layer_k(std::int64_t layer, std::int64_t k) {
 /// A stage and its id: "<kind>/<model>/<corpus>[/layer-<L>-k<K>][/<set>]".
 Stage make_stage(StageKind kind, const std::string& model, const std::string& corpus, std::int64_t layer = -1,
                  std::int64_t k = 0, const std::string& set = {}, const std::string& set_kind = {}) {
-  static const char* const kNames[] = {"extract", "cluster", "align", "compare"};
+  static const char* const kNames[] = {"extract", "cluster", "align", "compare", "triggers"};
   Stage stage;
   stage.kind = kind;
   stage.model = model;
@@ -138,6 +138,26 @@ SweepPlan plan_sweep(const Job& job, const fs::path& out) {
                          std::to_string(config.num_hidden_layers) + ", not " + std::to_string(layer));
       }
     }
+    if (!spec.task.empty()) {
+      if (!model.predicts) {
+        throw InputError(job.file.string() + ": model '" + spec.name + "' names the task corpus '" + spec.task +
+                         "', but " + (spec.path / "config.json").string() +
+                         " describes no sequence-classification model (no head to predict classes)");
+      }
+      try {
+        model.trigger_layers = job.triggers.layers.empty() ? std::vector<std::int64_t>{model.layers.back()}
+                                                           : app::parse_layer_list(job.triggers.layers, model.layers);
+      } catch (const InputError& e) {
+        throw InputError(job.file.string() + ": triggers.layers: " + e.what());
+      }
+      for (const std::int64_t layer : model.trigger_layers) {
+        if (std::find(model.layers.begin(), model.layers.end(), layer) == model.layers.end()) {
+          throw InputError(job.file.string() + ": triggers.layers: layer " + std::to_string(layer) + " of model '" +
+                           spec.name + "' is not one of the study's layers (" + app::layer_list_text(model.layers) +
+                           "): its concepts are not clustered");
+        }
+      }
+    }
     plan.models.push_back(std::move(model));
   }
   for (std::size_t c = 0; c < job.corpora.size(); ++c) {
@@ -183,7 +203,10 @@ SweepPlan plan_sweep(const Job& job, const fs::path& out) {
         sets.emplace_back(set.name, set.kind);
         task = task || set.kind == "task";
       }
-      if (task && plan.model(model.name).predicts) sets.emplace_back("predicted", "predicted");
+      // a model's own classes: on its task corpus, or on every task corpus when it names none
+      if (task && plan.model(model.name).predicts && (model.task.empty() || model.task == corpus.name)) {
+        sets.emplace_back("predicted", "predicted");
+      }
       for (const std::int64_t layer : plan.model(model.name).layers) {
         for (const std::int64_t k : job.ks) {
           for (const auto& [set, kind] : sets) {
@@ -204,6 +227,20 @@ SweepPlan plan_sweep(const Job& job, const fs::path& out) {
         for (const std::int64_t k : job.ks) {
           Stage stage = make_stage(StageKind::compare, model.name, corpus.name, layer, k);
           stage.outputs = {out / model.name / corpus.name / "compare" / (layer_k(layer, k) + ".json")};
+          plan.stages.push_back(std::move(stage));
+        }
+      }
+    }
+  }
+  for (const ModelSpec& model : job.models) {
+    if (model.task.empty()) continue;
+    const CorpusSpec& corpus = job.corpus(model.task);
+    for (const std::int64_t layer : plan.model(model.name).trigger_layers) {
+      for (const std::int64_t k : job.ks) {
+        for (const LabelSetSpec& set : corpus.labels) {
+          if (set.kind != "task") continue;
+          Stage stage = make_stage(StageKind::triggers, model.name, corpus.name, layer, k, set.name, set.kind);
+          stage.outputs = {out / model.name / corpus.name / "triggers" / (layer_k(layer, k) + "-" + set.name + ".json")};
           plan.stages.push_back(std::move(stage));
         }
       }
@@ -260,6 +297,17 @@ void compute_keys(SweepPlan& plan) {
           key << file_hash(set.path) << file_hash(corpus.path) << set.format << set.column
               << set.preprocess.value_or("") << truth(set.ignore_unks) << truth(set.na_unk);
         }
+        stage.key = key.text();
+        break;
+      }
+      case StageKind::triggers: {
+        const CorpusSpec& corpus = job.corpus(stage.corpus);
+        const LabelSetSpec& set = corpus.label_set(stage.set);
+        const TriggerSettings& triggers = job.triggers;
+        key << cluster_keys.at(pair) << file_hash(set.path) << file_hash(corpus.path) << set.format << set.column
+            << triggers.threshold.value_or(job.threshold) << triggers.trigger_words << triggers.position
+            << triggers.baseline_draws << triggers.seed << job.batch_tokens;
+        for (const std::string& entry : job.model(stage.model).class_map) key << entry;
         stage.key = key.text();
         break;
       }

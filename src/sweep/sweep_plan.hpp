@@ -8,6 +8,7 @@
 //   <model>/<corpus>/clusters/layer-<L>.h5           (all K of the study)
 //   <model>/<corpus>/align/layer-<L>-k<K>-<set>.json (and .csv)
 //   <model>/<corpus>/compare/layer-<L>-k<K>.json     (fine-tuned models: against the base)
+//   <model>/<corpus>/triggers/layer-<L>-k<K>-<set>.json (models with a task corpus: its task sets)
 //   summary.json, summary.csv, report.html, run-log.json
 #include <cstdint>
 #include <filesystem>
@@ -18,17 +19,17 @@
 
 namespace conceptlens::sweep {
 
-enum class StageKind { extract, cluster, align, compare };
+enum class StageKind { extract, cluster, align, compare, triggers };
 
 struct Stage {
   StageKind kind = StageKind::extract;
   std::string id;  ///< e.g. "align/tiny-bert-sst2/sst2/layer-6/k100/sentiment"
   std::string model;
   std::string corpus;
-  std::int64_t layer = -1;  ///< align, compare
-  std::int64_t k = 0;       ///< align, compare
-  std::string set;          ///< align: the label set ("predicted": the model's own classes)
-  std::string set_kind;     ///< align: human, task or predicted
+  std::int64_t layer = -1;  ///< align, compare, triggers
+  std::int64_t k = 0;       ///< align, compare, triggers
+  std::string set;          ///< align, triggers: the label set ("predicted": the model's own classes)
+  std::string set_kind;     ///< align, triggers: human, task or predicted
   std::vector<std::filesystem::path> outputs;  ///< complete when all exist (and the stamp matches)
   std::string key;          ///< filled by compute_keys()
 };
@@ -38,6 +39,7 @@ struct ModelPlan {
   std::vector<std::int64_t> layers;  ///< the study's layers of this model
   std::int64_t hidden = 0;
   bool predicts = false;             ///< has a classification head: extraction stores its classes
+  std::vector<std::int64_t> trigger_layers;  ///< with a task corpus: the layers whose concepts are tried as triggers
 };
 
 struct CorpusPlan {
@@ -52,7 +54,7 @@ struct SweepPlan {
   std::filesystem::path out;
   std::vector<ModelPlan> models;    ///< in job order
   std::vector<CorpusPlan> corpora;  ///< in job order
-  std::vector<Stage> stages;        ///< in execution order: extract, cluster, align, compare
+  std::vector<Stage> stages;        ///< in execution order: extract, cluster, align, compare, triggers
 
   const ModelPlan& model(const std::string& name) const;
   const CorpusPlan& corpus(const std::string& name) const;

@@ -76,6 +76,18 @@ TEST_F(Cli, SweepRunsTheDemoWithTheSameSummaryAtOneAndTwoRanks) {
   EXPECT_EQ(ft.at(0).at("sentiment").at("aligned"), 0);
   EXPECT_GT(ft.at(6).at("sentiment").at("aligned").get<int>(), 0);
   EXPECT_GT(ft.at(6).at("predicted").at("aligned").get<int>(), ft.at(6).at("sentiment").at("aligned").get<int>());
+  // RQ4: the top layer's sentiment concepts tried as triggers on SST-2, and shown in the report
+  std::size_t with_triggers = 0;
+  for (const Json& result : summary.at("results")) {
+    if (!result.contains("triggers")) continue;
+    ++with_triggers;
+    EXPECT_EQ(result.at("model"), "tiny-bert-sst2");
+    EXPECT_EQ(result.at("layer"), 6);
+    const Json& concepts = result.at("triggers").at("sentiment").at("concepts");
+    EXPECT_EQ(concepts.size(), ft.at(6).at("sentiment").at("aligned").get<std::size_t>());
+  }
+  EXPECT_EQ(with_triggers, 1u);
+  EXPECT_NE(read_file(dir_ / "demo1/report.html").find("Polarity concepts as adversarial triggers"), std::string::npos);
 }
 
 TEST_F(Cli, SweepKilledDuringExtractionOrClusteringEndsWithTheSameSummary) {
@@ -166,6 +178,21 @@ TEST_F(Cli, SweepRejectsBadJobFilesBeforeAnyWork) {
         {"corpus.1.labels.0.preprocess", "'lower' is not one of none, other_unk, casing"});
   check("ignore_unks", small_job(pos) + "  ignore_unks = \"yes\"\n",
         {"corpus.1.labels.0.ignore_unks", "expected true or false, found string"});
+  const auto with_task = [&](const std::string& model, const std::string& lines) {
+    std::string job = small_job(pos);
+    const std::string named = "name = \"" + model + "\"\n";
+    job.insert(job.find(named) + named.size(), lines);
+    return job;
+  };
+  check("task_unknown", with_task("ft", "task = \"nope\"\n"), {"model.1.task", "'nope' is not a [[corpus]]"});
+  check("task_no_classes", with_task("ft", "task = \"ewt\"\n"),
+        {"model.1.task", "corpus 'ewt' has no label set of kind \"task\""});
+  check("task_no_head", with_task("base", "task = \"sst2\"\n"),
+        {"model 'base' names the task corpus 'sst2'", "tiny-bert/config.json", "no sequence-classification model"});
+  check("class_map", with_task("ft", "class_map = { positive = \"LABEL_1\" }\n"),
+        {"model.1.class_map", "names no task corpus"});
+  check("trigger_layers", with_task("ft", "task = \"sst2\"\n") + "[triggers]\nlayers = \"3\"\n",
+        {"triggers.layers", "layer 3 of model 'ft' is not one of the study's layers (0,6)"});
 
   // --dry-run prints the plan and writes nothing
   write_file(dir_ / "small.toml", small_job(pos));
@@ -206,8 +233,13 @@ TEST_F(Cli, NightlyJobPlansAgainstTheSharedData) {
   ASSERT_EQ(plan.code, 0) << plan.output;
   for (const char* part : {"model bert-base-cased-sst2", "fine-tuned from xlm-roberta-base", "corpus hatexplain",
                            "corpus ccg", "align/albert-base-v2-mnli/mnli/layer-6-k600/predicted",
-                           "compare/bert-base-cased-hatexplain/sem/layer-0-k600"}) {
+                           "compare/bert-base-cased-hatexplain/sem/layer-0-k600",
+                           "triggers/xlm-roberta-base-mnli/mnli/layer-6-k600/entailment",
+                           "triggers/albert-base-v2-sst2/sst2/layer-6-k600/sentiment"}) {
     EXPECT_NE(plan.output.find(part), std::string::npos) << part << "\n" << plan.output.substr(0, 3000);
   }
+  // a model's own classes and its triggers only on its task corpus
+  EXPECT_EQ(plan.output.find("align/albert-base-v2-mnli/sst2/layer-6-k600/predicted"), std::string::npos);
+  EXPECT_EQ(plan.output.find("triggers/albert-base-v2-mnli/sst2"), std::string::npos);
   EXPECT_FALSE(fs::exists(dir_ / "out"));
 }

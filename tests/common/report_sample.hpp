@@ -4,8 +4,8 @@
 // src/align/result_files.cpp). A pre-trained tiny BERT and its SST-2 fine-tuned version, on
 // SST-2 (task classes: sentiment, and the fine-tuned head's predicted classes) and EWT (POS),
 // with curves shaped like the paper's: POS concepts fade in the fine-tuned model's top layers,
-// sentiment concepts appear there, and the overlap with the base model drops. Some top words
-// hold characters that HTML must escape.
+// sentiment concepts appear there, and the overlap with the base model drops; its top layer's
+// polarity concepts tried as triggers. Some top words hold characters that HTML must escape.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -169,6 +169,17 @@ inline nlohmann::ordered_json sample_summary(const std::filesystem::path& dir, c
                                   {"fraction", compare["aligned"]["fraction"]},
                                   {"reference_aligned", compare["aligned"]["reference_clusters"]},
                                   {"reference_fraction", compare["aligned"]["reference_fraction"]}, {"file", file}};
+          }
+          if (model == "tiny-bert-sst2" && corpus == "sst2" && l + 1 == sample.layers.size()) {
+            // the top layer's polarity concepts as triggers; one flips more than random words, one not
+            result["triggers"]["sentiment"] = Json{
+                {"position", "prepend"},
+                {"concepts", Json::array({Json{{"cluster", 0}, {"class", "positive"}, {"trigger", "great & fun"},
+                                               {"tried", 40}, {"flipped", 30}, {"flip_rate", 0.75},
+                                               {"baseline_flip_rate", 0.1}},
+                                          Json{{"cluster", 1}, {"class", "negative"}, {"trigger", "the a of"},
+                                               {"tried", 60}, {"flipped", 3}, {"flip_rate", 0.05},
+                                               {"baseline_flip_rate", 0.05}}})}};
           }
           results.push_back(result);
         }

@@ -22,6 +22,7 @@
 
 namespace fs = std::filesystem;
 using conceptlens::InputError;
+using conceptlens::shortest;
 using conceptlens::testing::expect_error;
 using conceptlens::testing::read_file;
 using conceptlens::testing::ReportSample;
@@ -91,6 +92,7 @@ TEST(ReportText, FormatsNumbersTheSameEverywhere) {
   EXPECT_EQ(shortest(0.45), "0.45");
   EXPECT_EQ(shortest(1.0), "1");
   EXPECT_EQ(shortest(0.1 + 0.2), "0.30000000000000004");
+  EXPECT_EQ(conceptlens::csv_row({"plain", "a,b", "say \"hi\"", ""}), "plain,\"a,b\",\"say \"\"hi\"\"\",\n");
 }
 
 // ---------------------------------------------------------------- the line plot
@@ -403,6 +405,33 @@ TEST(ReportPage, IsSelfContainedAndEscaped) {
   EXPECT_NE(html.find("<td class=\"l yes\">#3 100.0% &#10003;</td>"), std::string::npos);  // base match
 }
 
+TEST(ReportPage, ShowsThePolarityConceptsAsTriggersBesideRandomOnes) {
+  const ScratchDir dir;
+  write_sample_results(dir.path());
+  const Study study = read_summary(dir.path());
+  const auto top = std::find_if(study.results.begin(), study.results.end(),
+                                [](const Result& r) { return !r.triggers.empty(); });
+  ASSERT_NE(top, study.results.end());
+  EXPECT_EQ(top->model, "tiny-bert-sst2");
+  EXPECT_EQ(top->layer, 2);
+  ASSERT_EQ(top->triggers.size(), 1u);
+  EXPECT_EQ(top->triggers[0].set, "sentiment");
+  ASSERT_EQ(top->triggers[0].concepts.size(), 2u);
+  EXPECT_EQ(top->triggers[0].concepts[0].trigger, "great & fun");
+  EXPECT_EQ(top->triggers[0].concepts[1].flipped, 3);
+  write_report(dir.path());
+  const std::string html = read_file(dir.path() / "report.html");
+  EXPECT_NE(html.find("<h2>Polarity concepts as adversarial triggers</h2>"), std::string::npos);
+  EXPECT_NE(html.find("<h3>tiny-bert-sst2 on sst2, layer 2, K = 4: sentiment (prepend)</h3>"), std::string::npos);
+  // shaded when the trigger flips more than the random ones
+  EXPECT_NE(html.find("<td>0</td><td class=\"l\">positive</td><td class=\"l\">great &amp; fun</td><td>40</td>"
+                      "<td>30</td><td class=\"yes\">75.0</td><td>10.0</td>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<td>60</td><td>3</td><td>5.0</td><td>5.0</td>"), std::string::npos);
+  // all concepts: 33 of 100 flipped; random triggers (0.1 * 40 + 0.05 * 60) / 100
+  EXPECT_NE(html.find("all 2 concepts</th><td>100</td><td>33</td><td>33.0</td><td>7.0</td>"), std::string::npos);
+}
+
 TEST(ReportPage, IsDeterministic) {
   const ScratchDir dir;
   write_sample_results(dir.path());
@@ -477,6 +506,14 @@ TEST_F(ReportErrors, MissingOrMistypedKeyIsNamed) {
   write_sample_results(dir_.path());
   rewrite([](auto& json) { json["results"][1]["alignment"]["sentiment"]["fraction"] = 1.5; });
   expect_input_error(summary().string() + ": ", {"results[1].alignment.sentiment", "'fraction'", "expected 0 to 1"});
+}
+
+TEST_F(ReportErrors, InconsistentTriggers) {
+  rewrite([](auto& json) { json["results"][8]["triggers"]["sentiment"]["concepts"][1]["flipped"] = 61; });
+  expect_input_error(summary().string() + ": ", {"results[8].triggers.sentiment.concepts[1]", "61 flipped of 60 tried"});
+  write_sample_results(dir_.path());
+  rewrite([](auto& json) { json["results"][8]["triggers"]["sentiment"].erase("concepts"); });
+  expect_input_error(summary().string() + ": ", {"results[8].triggers.sentiment", "missing key 'concepts'"});
 }
 
 TEST_F(ReportErrors, InconsistentSummary) {

@@ -1,0 +1,192 @@
+// `conceptlens triggers` end to end on the bundled tiny BERT fine-tuned on SST-2: the counts
+// recounted through the classifier one sentence at a time (extract --predictions --batch-tokens 1
+// on the triggered sentences), byte-identical outputs at 1-3 ranks, the class map, and bad input
+// failing once with the files named.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "cli_support.hpp"
+#include "store/activations_file.hpp"
+#include "test_support.hpp"
+
+namespace fs = std::filesystem;
+using conceptlens::testing::Cli;
+using conceptlens::testing::read_file;
+using conceptlens::testing::run;
+using conceptlens::testing::write_file;
+using Json = nlohmann::json;
+
+namespace {
+
+const fs::path kSource = CONCEPTLENS_SOURCE_DIR;
+const fs::path kModel = kSource / "jobs/models/tiny-bert-sst2";
+const fs::path kSst2 = kSource / "jobs/data/sst2";
+
+/// The first `n` lines of a file.
+std::string first_lines(const fs::path& path, int n) {
+  const std::string text = read_file(path);
+  std::size_t end = 0;
+  for (int i = 0; i < n; ++i) end = text.find('\n', end) + 1;
+  return text.substr(0, end);
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t end = text.find('\n', at);
+    lines.push_back(text.substr(at, end - at));
+    at = end + 1;
+  }
+  return lines;
+}
+
+/// What a test changes in the command line.
+struct Args {
+  fs::path labels{};
+  fs::path corpus{};
+  int k = 50;
+};
+
+/// Fixture: 200 SST-2 dev sentences, their gold classes, and a clustering (K = 50) of the
+/// fine-tuned model's top layer, made once for the suite.
+class Triggers : public Cli {
+ protected:
+  static void SetUpTestSuite() {
+    fs::create_directories(data_);
+    write_file(corpus_, first_lines(kSst2 / "sst2-dev.in", 200));
+    write_file(classes_, first_lines(kSst2 / "sst2-dev.classes", 200));
+    ASSERT_EQ(run(2, "extract --model " + kModel.string() + " --corpus " + corpus_.string() + " --layers 6 --out " +
+                         (data_ / "act.h5").string())
+                  .code,
+              0);
+    ASSERT_EQ(run(2, "cluster --activations " + (data_ / "act.h5").string() +
+                         " --layer 6 --max-per-type 10 --k 50 --out " + clusters_.string())
+                  .code,
+              0);
+  }
+  static void TearDownTestSuite() { fs::remove_all(data_); }
+
+  /// The command line, with other labels, corpus or K where given.
+  std::string args(const fs::path& out, const std::string& more = "", Args with = {}) const {
+    return "triggers --model " + kModel.string() + " --corpus " + (with.corpus.empty() ? corpus_ : with.corpus).string() +
+           " --labels " + (with.labels.empty() ? classes_ : with.labels).string() + " --clusters " +
+           clusters_.string() + " --k " + std::to_string(with.k) + " --baseline-draws 2 --out " + out.string() + " " +
+           more;
+  }
+
+  /// The class the model gives each line of `lines`, one sentence at a time.
+  std::vector<std::string> classify_alone(const std::vector<std::string>& lines, const std::string& name) {
+    std::string text;
+    for (const std::string& line : lines) text += line + "\n";
+    write_file(dir_ / (name + ".in"), text);
+    const auto result = run(1, "extract --model " + kModel.string() + " --corpus " + (dir_ / (name + ".in")).string() +
+                                   " --predictions --batch-tokens 1 --layers 0 --out " +
+                                   (dir_ / (name + ".h5")).string());
+    EXPECT_EQ(result.code, 0) << result.output;
+    return conceptlens::store::read_predicted_classes(dir_ / (name + ".h5"));
+  }
+
+  static inline const fs::path data_ = fs::temp_directory_path() / ("conceptlens-triggers-" + std::to_string(::getpid()));
+  static inline const fs::path corpus_ = data_ / "s200.in";
+  static inline const fs::path classes_ = data_ / "s200.classes";
+  static inline const fs::path clusters_ = data_ / "layer-6.h5";
+};
+
+}  // namespace
+
+TEST_F(Triggers, CountsAreTheClassifiersOneSentenceAtATimeAtEveryRankCount) {
+  std::string first;
+  for (int ranks = 1; ranks <= 3; ++ranks) {
+    const fs::path out = dir_ / ("t" + std::to_string(ranks) + ".json");
+    const auto result = run(ranks, args(out, "--position append"));
+    ASSERT_EQ(result.code, 0) << result.output;
+    if (ranks == 1) first = read_file(out);
+    EXPECT_EQ(read_file(out), first) << ranks << " ranks";
+    EXPECT_EQ(read_file(fs::path(out).replace_extension(".csv")), read_file(dir_ / "t1.csv")) << ranks << " ranks";
+  }
+  const Json got = Json::parse(first);
+  EXPECT_EQ(got.at("k"), 50);
+  EXPECT_EQ(got.at("position"), "append");
+  EXPECT_EQ(got.at("sentences"), 200);
+  ASSERT_FALSE(got.at("concepts").empty());
+
+  // the recount: every tried sentence with each trigger, through the classifier one at a time
+  const std::vector<std::string> sentences = lines_of(read_file(corpus_));
+  const std::vector<std::string> base = classify_alone(sentences, "base");
+  std::vector<std::string> triggered;
+  for (const Json& concept_ : got.at("concepts")) {
+    std::vector<std::string> triggers{concept_.at("trigger")};
+    for (const Json& random : concept_.at("baseline_triggers")) triggers.push_back(random);
+    EXPECT_EQ(triggers.size(), 3u);
+    for (const std::string& trigger : triggers) {
+      EXPECT_EQ(std::count(trigger.begin(), trigger.end(), ' '), 2) << trigger;  // 3 words
+      for (std::size_t s = 0; s < sentences.size(); ++s) {
+        if (base[s] != concept_.at("class")) triggered.push_back(sentences[s] + " " + trigger);
+      }
+    }
+  }
+  const std::vector<std::string> predicted = classify_alone(triggered, "triggered");
+  std::size_t at = 0;
+  for (const Json& concept_ : got.at("concepts")) {
+    const std::string label = concept_.at("class");
+    const auto tried = static_cast<std::int64_t>(std::count_if(base.begin(), base.end(),
+                                                               [&](const std::string& c) { return c != label; }));
+    std::int64_t flipped = 0;
+    std::int64_t baseline_flipped = 0;
+    for (int draw = 0; draw < 3; ++draw) {
+      for (std::int64_t i = 0; i < tried; ++i) (draw == 0 ? flipped : baseline_flipped) += predicted[at++] == label;
+    }
+    SCOPED_TRACE("concept " + concept_.at("cluster").dump());
+    EXPECT_EQ(concept_.at("tried"), tried);
+    EXPECT_EQ(concept_.at("flipped"), flipped);
+    EXPECT_EQ(concept_.at("baseline_flipped"), baseline_flipped);
+    EXPECT_DOUBLE_EQ(concept_.at("flip_rate").get<double>(), static_cast<double>(flipped) / static_cast<double>(tried));
+  }
+  EXPECT_EQ(at, predicted.size());
+}
+
+TEST_F(Triggers, ClassNamesAreMatchedOrMapped) {
+  // the same classes under other names: an error naming both sets, then mapped
+  std::string renamed = read_file(classes_);
+  for (std::size_t at = 0; (at = renamed.find("positive", at)) != std::string::npos;) renamed.replace(at, 8, "good");
+  for (std::size_t at = 0; (at = renamed.find("negative", at)) != std::string::npos;) renamed.replace(at, 8, "bad");
+  const fs::path other = dir_ / "renamed.classes";
+  write_file(other, renamed);
+  const fs::path out = dir_ / "t.json";
+  expect_failure(args(out, "", {.labels = other}), 2,
+                 {"class 'bad'", other.string(), "id2label: negative, positive", "bad, good", "--class-map"});
+  expect_failure(args(out, "--class-map nice=positive", {.labels = other}), 2,
+                 {"--class-map 'nice=positive'", "no class 'nice'"});
+  ASSERT_EQ(run(2, args(dir_ / "plain.json")).code, 0);
+  const auto mapped = run(2, args(out, "--class-map good=positive,bad=negative", {.labels = other}));
+  ASSERT_EQ(mapped.code, 0) << mapped.output;
+  std::string expected = read_file(dir_ / "plain.json");
+  for (std::size_t at = 0; (at = expected.find("positive", at)) != std::string::npos;) expected.replace(at, 8, "good");
+  for (std::size_t at = 0; (at = expected.find("negative", at)) != std::string::npos;) expected.replace(at, 8, "bad");
+  Json want = Json::parse(expected);
+  Json got = Json::parse(read_file(out));
+  want.erase("labels");
+  got.erase("labels");
+  EXPECT_EQ(got, want);
+}
+
+TEST_F(Triggers, BadInputFailsOnceNamingTheFile) {
+  const fs::path out = dir_ / "t.json";
+  expect_failure("triggers --model " + (kSource / "jobs/models/tiny-bert").string() + " --corpus " + corpus_.string() +
+                     " --labels " + classes_.string() + " --clusters " + clusters_.string() + " --k 50 --out " +
+                     out.string(),
+                 2, {"tiny-bert/config.json", "no sequence-classification model"});
+  std::string mixed = first_lines(kSst2 / "sst2-dev.task.label", 200);
+  mixed.replace(mixed.find("negative"), 8, "positive");  // line 2 is negative: its first word now says positive
+  write_file(dir_ / "mixed.label", mixed);
+  expect_failure(args(out, "", {.labels = dir_ / "mixed.label"}), 2,
+                 {"mixed.label:2:", "labels 'positive' and 'negative'", "one class per sentence"});
+  expect_failure(args(out, "", {.k = 7}), 2, {clusters_.string(), "no clustering at K=7"});
+  expect_failure(args(out, "", {.corpus = kSst2 / "sst2-dev.in"}), 2, {"s200.classes has 200 lines", "872"});
+  expect_failure(args(dir_ / "missing/t.json"), 3, {"missing/t.json", "does not exist"});
+}
