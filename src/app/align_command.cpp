@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "align/concept_comparison.hpp"
+#include "corpus/corpus_file.hpp"
 #include "corpus/labels.hpp"
 #include "store/activations_file.hpp"
 #include "util/error.hpp"
@@ -70,6 +71,14 @@ void setup_compare_command(CLI::App& command, CompareCommandOptions& options) {
 corpus::WordLabels read_word_labels(const std::filesystem::path& labels, const std::string& label_format,
                                     const std::string& column, const corpus::Corpus& corpus) {
   if (label_format == "predictions") {
+    // the classes are per sentence of the corpus the file was extracted from: it must be this one
+    const std::string extracted = store::read_activations_info(labels).corpus_checksum;
+    const std::string given = corpus::corpus_checksum(corpus.lines);
+    if (extracted != given) {
+      throw InputError(labels.string() + " was extracted from another corpus than " + corpus.path.string() +
+                       " (its corpus_checksum is " + extracted + ", the corpus's " + given +
+                       "): its predicted classes belong to other sentences");
+    }
     return corpus::labels_from_classes(labels, store::read_predicted_classes(labels), corpus);
   }
   const corpus::LabelFormat format =

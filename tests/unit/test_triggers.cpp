@@ -29,7 +29,7 @@ TEST(PolarityConcepts, AlignedConceptsWithTheirMostFrequentWordsTiesByFirstPoint
                              "negative negative negative"});
   // points in this order: cluster 0 meets "nice" before "fine" (each twice), "good" twice too
   const store::ClusterAssignment clustering =
-      assignment(2, {{0, 3, 0}, {1, 0, 0}, {0, 0, 0}, {0, 1, 0}, {1, 1, 0}, {0, 2, 0}, {1, 2, 0},
+      assignment(data.corpus, 2, {{0, 3, 0}, {1, 0, 0}, {0, 0, 0}, {0, 1, 0}, {1, 1, 0}, {0, 2, 0}, {1, 2, 0},
                      {2, 0, 1}, {2, 1, 1}, {2, 2, 1}});
   const align::ClusterCounts counts = align::count_points(clustering, data.index, 0, 10);
   const align::Alignment alignment = align::align(counts, data.index, align::AlignOptions{.threshold = 0.8});
