@@ -15,6 +15,7 @@
 
 namespace fs = std::filesystem;
 using conceptlens::testing::Cli;
+using conceptlens::testing::first_lines;
 using conceptlens::testing::read_file;
 using conceptlens::testing::run;
 using conceptlens::testing::write_file;
@@ -28,18 +29,6 @@ const fs::path kCorpus = kEwt / "en_ewt-dev-600.in";
 const fs::path kClusters = kSource / "tests/data/ewt/tiny-bert-layer6.h5";
 const fs::path kConllu = kSource / "tests/data/ewt/en_ewt-ud-dev-600.conllu";
 const fs::path kGolden = kSource / "tests/golden/align";
-
-/// The first `n` lines of a file.
-std::string first_lines(const fs::path& path, int n) {
-  const std::string text = read_file(path);
-  std::size_t end = 0;
-  for (int i = 0; i < n; ++i) {
-    end = text.find('\n', end);
-    if (end == std::string::npos) return text;
-    ++end;
-  }
-  return text.substr(0, end);
-}
 
 /// The exit status of a shell command.
 int run_shell(const std::string& command) { return std::system(command.c_str()); }

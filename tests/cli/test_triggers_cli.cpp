@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,8 @@
 
 namespace fs = std::filesystem;
 using conceptlens::testing::Cli;
+using conceptlens::testing::first_lines;
+using conceptlens::testing::lines_of;
 using conceptlens::testing::read_file;
 using conceptlens::testing::run;
 using conceptlens::testing::write_file;
@@ -27,22 +30,60 @@ const fs::path kSource = CONCEPTLENS_SOURCE_DIR;
 const fs::path kModel = kSource / "jobs/models/tiny-bert-sst2";
 const fs::path kSst2 = kSource / "jobs/data/sst2";
 
-/// The first `n` lines of a file.
-std::string first_lines(const fs::path& path, int n) {
-  const std::string text = read_file(path);
-  std::size_t end = 0;
-  for (int i = 0; i < n; ++i) end = text.find('\n', end) + 1;
-  return text.substr(0, end);
+/// The class `model` gives each line of `lines` (a sentence, or with --pairs a premise TAB
+/// hypothesis), one at a time: extract --predictions --batch-tokens 1 on them, written to
+/// dir/name.in.
+std::vector<std::string> classify_alone(const fs::path& dir, const fs::path& model, const std::vector<std::string>& lines,
+                                        const std::string& name, const std::string& more = "") {
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  write_file(dir / (name + ".in"), text);
+  const auto result = run(1, "extract --model " + model.string() + " --corpus " + (dir / (name + ".in")).string() +
+                                 " --predictions --batch-tokens 1 --layers 0 --out " + (dir / (name + ".h5")).string() +
+                                 " " + more);
+  EXPECT_EQ(result.code, 0) << result.output;
+  return conceptlens::store::read_predicted_classes(dir / (name + ".h5"));
 }
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  for (std::size_t at = 0; at < text.size();) {
-    const std::size_t end = text.find('\n', at);
-    lines.push_back(text.substr(at, end - at));
-    at = end + 1;
+/// The recount of a triggers output `got`: every concept's tried, flipped and baseline_flipped
+/// from the classes `model` gives, one at a time, to `lines` and to every line it does not give
+/// the concept's class with the concept's trigger and each random trigger (`with_trigger` adds
+/// one to a line). `more`: extract's options (--pairs).
+void expect_recounted(const fs::path& dir, const fs::path& model, const Json& got, const std::vector<std::string>& lines,
+                      const std::function<std::string(const std::string&, const std::string&)>& with_trigger,
+                      const std::string& more = "") {
+  const std::vector<std::string> base = classify_alone(dir, model, lines, "base", more);
+  std::vector<std::string> triggered;
+  for (const Json& concept_ : got.at("concepts")) {
+    std::vector<std::string> triggers{concept_.at("trigger")};
+    for (const Json& random : concept_.at("baseline_triggers")) triggers.push_back(random);
+    EXPECT_EQ(triggers.size(), 1 + got.at("baseline_draws").get<std::size_t>());
+    for (const std::string& trigger : triggers) {
+      EXPECT_EQ(std::count(trigger.begin(), trigger.end(), ' '), 2) << trigger;  // 3 words
+      for (std::size_t s = 0; s < lines.size(); ++s) {
+        if (base[s] != concept_.at("class")) triggered.push_back(with_trigger(lines[s], trigger));
+      }
+    }
   }
-  return lines;
+  const std::vector<std::string> predicted = classify_alone(dir, model, triggered, "triggered", more);
+  std::size_t at = 0;
+  for (const Json& concept_ : got.at("concepts")) {
+    const std::string label = concept_.at("class");
+    const auto tried = static_cast<std::int64_t>(std::count_if(base.begin(), base.end(),
+                                                               [&](const std::string& c) { return c != label; }));
+    std::int64_t flipped = 0;
+    std::int64_t baseline_flipped = 0;
+    for (std::size_t draw = 0; draw <= got.at("baseline_draws").get<std::size_t>(); ++draw) {
+      for (std::int64_t i = 0; i < tried; ++i) (draw == 0 ? flipped : baseline_flipped) += predicted[at++] == label;
+    }
+    SCOPED_TRACE("concept " + concept_.at("cluster").dump());
+    EXPECT_EQ(concept_.at("tried"), tried);
+    EXPECT_EQ(concept_.at("flipped"), flipped);
+    EXPECT_EQ(concept_.at("baseline_flipped"), baseline_flipped);
+    EXPECT_DOUBLE_EQ(concept_.at("flip_rate").get<double>(),
+                     tried > 0 ? static_cast<double>(flipped) / static_cast<double>(tried) : 0.0);
+  }
+  EXPECT_EQ(at, predicted.size());
 }
 
 /// What a test changes in the command line.
@@ -79,18 +120,6 @@ class Triggers : public Cli {
            more;
   }
 
-  /// The class the model gives each line of `lines`, one sentence at a time.
-  std::vector<std::string> classify_alone(const std::vector<std::string>& lines, const std::string& name) {
-    std::string text;
-    for (const std::string& line : lines) text += line + "\n";
-    write_file(dir_ / (name + ".in"), text);
-    const auto result = run(1, "extract --model " + kModel.string() + " --corpus " + (dir_ / (name + ".in")).string() +
-                                   " --predictions --batch-tokens 1 --layers 0 --out " +
-                                   (dir_ / (name + ".h5")).string());
-    EXPECT_EQ(result.code, 0) << result.output;
-    return conceptlens::store::read_predicted_classes(dir_ / (name + ".h5"));
-  }
-
   static inline const fs::path data_ = fs::temp_directory_path() / ("conceptlens-triggers-" + std::to_string(::getpid()));
   static inline const fs::path corpus_ = data_ / "s200.in";
   static inline const fs::path classes_ = data_ / "s200.classes";
@@ -115,39 +144,9 @@ TEST_F(Triggers, CountsAreTheClassifiersOneSentenceAtATimeAtEveryRankCount) {
   EXPECT_EQ(got.at("sentences"), 200);
   ASSERT_FALSE(got.at("concepts").empty());
 
-  // the recount: every tried sentence with each trigger, through the classifier one at a time
-  const std::vector<std::string> sentences = lines_of(read_file(corpus_));
-  const std::vector<std::string> base = classify_alone(sentences, "base");
-  std::vector<std::string> triggered;
-  for (const Json& concept_ : got.at("concepts")) {
-    std::vector<std::string> triggers{concept_.at("trigger")};
-    for (const Json& random : concept_.at("baseline_triggers")) triggers.push_back(random);
-    EXPECT_EQ(triggers.size(), 3u);
-    for (const std::string& trigger : triggers) {
-      EXPECT_EQ(std::count(trigger.begin(), trigger.end(), ' '), 2) << trigger;  // 3 words
-      for (std::size_t s = 0; s < sentences.size(); ++s) {
-        if (base[s] != concept_.at("class")) triggered.push_back(sentences[s] + " " + trigger);
-      }
-    }
-  }
-  const std::vector<std::string> predicted = classify_alone(triggered, "triggered");
-  std::size_t at = 0;
-  for (const Json& concept_ : got.at("concepts")) {
-    const std::string label = concept_.at("class");
-    const auto tried = static_cast<std::int64_t>(std::count_if(base.begin(), base.end(),
-                                                               [&](const std::string& c) { return c != label; }));
-    std::int64_t flipped = 0;
-    std::int64_t baseline_flipped = 0;
-    for (int draw = 0; draw < 3; ++draw) {
-      for (std::int64_t i = 0; i < tried; ++i) (draw == 0 ? flipped : baseline_flipped) += predicted[at++] == label;
-    }
-    SCOPED_TRACE("concept " + concept_.at("cluster").dump());
-    EXPECT_EQ(concept_.at("tried"), tried);
-    EXPECT_EQ(concept_.at("flipped"), flipped);
-    EXPECT_EQ(concept_.at("baseline_flipped"), baseline_flipped);
-    EXPECT_DOUBLE_EQ(concept_.at("flip_rate").get<double>(), static_cast<double>(flipped) / static_cast<double>(tried));
-  }
-  EXPECT_EQ(at, predicted.size());
+  // the recount: every tried sentence with each trigger after it, through the classifier one at a time
+  expect_recounted(dir_, kModel, got, lines_of(read_file(corpus_)),
+                   [](const std::string& line, const std::string& trigger) { return line + " " + trigger; });
 }
 
 TEST_F(Triggers, ClassNamesAreMatchedOrMapped) {

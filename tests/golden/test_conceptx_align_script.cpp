@@ -106,40 +106,55 @@ TEST(ConceptxScript, AgreesOnTheHandMadeTypeCase) {
   }
 }
 
+/// Random sentences of the word types w0 .. w<types-1> and their labels: a word carries its
+/// type's main tag (tags[type % tags.size()]) 16 times in 20, else a random tag, and 1 time in 20
+/// also a second tag after "|||".
+std::pair<std::vector<std::string>, std::vector<std::string>> random_labelled_corpus(std::mt19937& random,
+                                                                                    int sentences, int types,
+                                                                                    const std::vector<std::string>& tags) {
+  std::pair<std::vector<std::string>, std::vector<std::string>> corpus;
+  for (int s = 0; s < sentences; ++s) {
+    std::string line;
+    std::string label;
+    const int length = 1 + static_cast<int>(random() % 12);
+    for (int w = 0; w < length; ++w) {
+      const auto type = static_cast<unsigned>(random() % static_cast<unsigned>(types));
+      const std::string& main = tags[type % tags.size()];
+      const auto roll = static_cast<unsigned>(random() % 20);
+      std::string tag = roll < 16 ? main : tags[random() % tags.size()];
+      if (roll == 19) tag += "|||" + tags[random() % tags.size()];
+      line += (w ? " w" : "w") + std::to_string(type);
+      label += (w ? " " : "") + tag;
+    }
+    corpus.first.push_back(line);
+    corpus.second.push_back(label);
+  }
+  return corpus;
+}
+
+/// Three quarters of the corpus's words (a token selection) in `k` clusters that mostly (8 in
+/// 10) follow the word type.
+store::ClusterAssignment random_clustering(std::mt19937& random, const LabelledCorpus& data, std::int32_t k) {
+  std::vector<Point> points =
+      conceptlens::testing::sentence_points(data.corpus, 0, static_cast<std::int32_t>(data.corpus.sentences()), 0);
+  std::shuffle(points.begin(), points.end(), random);
+  points.resize(points.size() * 3 / 4);
+  for (Point& p : points) {
+    const std::string& line = data.corpus.lines[static_cast<std::size_t>(p.sentence)];
+    const auto type = std::stoi(std::string(corpus::split_words(line)[static_cast<std::size_t>(p.word)]).substr(1));
+    p.cluster = random() % 10 < 8 ? type % k : static_cast<std::int32_t>(random() % static_cast<unsigned>(k));
+  }
+  return assignment(data.corpus, k, points);
+}
+
 TEST(ConceptxScript, AgreesOnRandomCases) {
   if (!python_with_h5py()) GTEST_SKIP() << "/usr/bin/python3 with h5py is not available";
   const std::vector<std::string> tags = {"NN", "VB", "JJ", "DT", "IN", "O_UNK", "X_UNK"};
   for (const unsigned seed : {1u, 2u, 3u}) {
     std::mt19937 random(seed);
-    // 40 types, each with a main tag it mostly carries; clusters mostly follow the type
-    std::vector<std::string> sentences;
-    std::vector<std::string> labels;
-    for (int s = 0; s < 80; ++s) {
-      std::string line;
-      std::string label;
-      const int length = 1 + static_cast<int>(random() % 12);
-      for (int w = 0; w < length; ++w) {
-        const auto type = static_cast<unsigned>(random() % 40);
-        const std::string& main = tags[type % tags.size()];
-        const auto roll = static_cast<unsigned>(random() % 20);
-        std::string tag = roll < 16 ? main : tags[random() % tags.size()];
-        if (roll == 19) tag += "|||" + tags[random() % tags.size()];
-        line += (w ? " w" : "w") + std::to_string(type);
-        label += (w ? " " : "") + tag;
-      }
-      sentences.push_back(line);
-      labels.push_back(label);
-    }
+    const auto [sentences, labels] = random_labelled_corpus(random, 80, 40, tags);
     const LabelledCorpus data(sentences, labels);
-    std::vector<Point> points = conceptlens::testing::sentence_points(data.corpus, 0, 80, 0);
-    std::shuffle(points.begin(), points.end(), random);
-    points.resize(points.size() * 3 / 4);  // a token selection: not every word is a point
-    for (Point& p : points) {
-      const std::string& word = data.corpus.lines[static_cast<std::size_t>(p.sentence)];
-      const auto type = std::stoi(std::string(corpus::split_words(word)[static_cast<std::size_t>(p.word)]).substr(1));
-      p.cluster = random() % 10 < 8 ? type % 12 : static_cast<std::int32_t>(random() % 12);
-    }
-    const store::ClusterAssignment clustering = assignment(data.corpus, 12, points);
+    const store::ClusterAssignment clustering = random_clustering(random, data, 12);
     for (const Level level : {Level::token, Level::type}) {
       for (const double threshold : {0.9, 0.6, 0.5}) {
         expect_script_agrees(data, clustering, AlignOptions{.threshold = threshold, .level = level, .min_types = 2});
@@ -153,35 +168,12 @@ TEST(ConceptxScript, AgreesOnRandomCases) {
 TEST(ConceptxScript, AgreesOnEveryPerSetSetting) {
   if (!python_with_h5py()) GTEST_SKIP() << "/usr/bin/python3 with h5py is not available";
   // labels that every preprocessing changes: O (other_unk), MC and UP (casing), N/A, UNKs
-  const std::vector<std::string> tags = {"NN", "B-NP", "O", "MC", "UP", "N/A", "X_UNK", "O_UNK"};
   std::mt19937 random(11);
-  std::vector<std::string> sentences;
-  std::vector<std::string> labels;
-  for (int s = 0; s < 60; ++s) {
-    std::string line;
-    std::string label;
-    const int length = 1 + static_cast<int>(random() % 10);
-    for (int w = 0; w < length; ++w) {
-      const auto type = static_cast<unsigned>(random() % 30);
-      const auto roll = static_cast<unsigned>(random() % 20);
-      std::string tag = roll < 14 ? tags[type % tags.size()] : tags[random() % tags.size()];
-      if (roll == 19) tag += "|||" + tags[random() % tags.size()];
-      line += (w ? " w" : "w") + std::to_string(type);
-      label += (w ? " " : "") + tag;
-    }
-    sentences.push_back(line);
-    labels.push_back(label);
-  }
+  const auto [sentences, labels] =
+      random_labelled_corpus(random, 60, 30, {"NN", "B-NP", "O", "MC", "UP", "N/A", "X_UNK", "O_UNK"});
   for (const Preprocess preprocess : {Preprocess::none, Preprocess::other_unk, Preprocess::casing}) {
     const LabelledCorpus data(sentences, labels, preprocess);
-    std::vector<Point> points = conceptlens::testing::sentence_points(data.corpus, 0, 60, 0);
-    std::shuffle(points.begin(), points.end(), random);
-    for (Point& p : points) {
-      const std::string& line = data.corpus.lines[static_cast<std::size_t>(p.sentence)];
-      const auto type = std::stoi(std::string(corpus::split_words(line)[static_cast<std::size_t>(p.word)]).substr(1));
-      p.cluster = random() % 10 < 8 ? type % 10 : static_cast<std::int32_t>(random() % 10);
-    }
-    const store::ClusterAssignment clustering = assignment(data.corpus, 10, points);
+    const store::ClusterAssignment clustering = random_clustering(random, data, 10);
     for (const bool ignore_unks : {false, true}) {
       for (const bool na_unk : {false, true}) {
         const LabelSetRules rules{preprocess, ignore_unks, na_unk};
