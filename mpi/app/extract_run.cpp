@@ -30,7 +30,7 @@ BatchResult run_batch(const model::Encoder& encoder, const app::ExtractionPlan& 
   const std::int64_t count = input.batch;
   const std::int64_t length = input.length;
   std::int64_t rows = 0;
-  for (const std::int64_t s : batch.sentences) rows += plan.encodings[static_cast<std::size_t>(s)].num_words_out;
+  for (const std::int64_t s : batch.sentences) rows += plan.encodings[static_cast<std::size_t>(s)].num_words_out();
   const auto hidden = static_cast<std::size_t>(plan.hidden());
   BatchResult result;
   result.layer_rows.reserve(plan.layers.size());
@@ -42,7 +42,7 @@ BatchResult run_batch(const model::Encoder& encoder, const app::ExtractionPlan& 
         std::size_t row = 0;
         for (std::int64_t b = 0; b < count; ++b) {
           const auto& encoding = plan.encodings[static_cast<std::size_t>(batch.sentences[static_cast<std::size_t>(b)])];
-          const auto words = static_cast<std::size_t>(encoding.num_words_out);
+          const auto words = static_cast<std::size_t>(encoding.num_words_out());
           extract::word_vectors(encoding, plan.aggregation,
                                 states.subspan(static_cast<std::size_t>(b * length) * hidden,
                                                static_cast<std::size_t>(length) * hidden),
@@ -84,7 +84,7 @@ void write_batch(ParallelOutput& output, const app::ExtractionPlan& plan, const 
   std::size_t row = 0;
   std::vector<float> block;
   for (const std::int64_t s : batch->sentences) {
-    const auto words = static_cast<std::size_t>(plan.encodings[static_cast<std::size_t>(s)].num_words_out);
+    const auto words = static_cast<std::size_t>(plan.encodings[static_cast<std::size_t>(s)].num_words_out());
     block.resize(plan.layers.size() * words * hidden);
     for (std::size_t l = 0; l < plan.layers.size(); ++l) {
       std::copy_n(result.layer_rows[l].begin() + static_cast<std::ptrdiff_t>(row * hidden), words * hidden,
@@ -196,7 +196,7 @@ Outcome run_extract(MPI_Comm parent, const app::ExtractOptions& options) {
         const std::size_t classes = plan.config.id2label.size();
         for (std::size_t b = 0; b < batch->sentences.size(); ++b) {
           const auto s = static_cast<std::size_t>(batch->sentences[b]);
-          rows += plan.encodings[s].num_words_out;
+          rows += plan.encodings[s].num_words_out();
           if (options.predictions) {
             std::copy_n(result.logits.begin() + static_cast<std::ptrdiff_t>(b * classes), classes,
                         logits.begin() + static_cast<std::ptrdiff_t>(s * classes));

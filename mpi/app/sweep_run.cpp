@@ -60,6 +60,7 @@ Outcome run_stage(MPI_Comm comm, const SweepPlan& plan, const Stage& stage) {
       app::ExtractOptions options;
       options.model = model.path;
       options.corpus = corpus.path;
+      options.pairs = corpus.pairs;
       options.out = activations;
       options.layers = app::layer_list_text(plan.model(stage.model).layers);
       options.aggregation = job.aggregation;
@@ -85,6 +86,7 @@ Outcome run_stage(MPI_Comm comm, const SweepPlan& plan, const Stage& stage) {
       options.clusters = layer_file(stage.model);
       options.k = stage.k;
       options.corpus = corpus.path;
+      options.pairs = corpus.pairs;
       if (stage.set_kind == "predicted") {
         options.labels = activations;
         options.label_format = "predictions";
@@ -109,6 +111,7 @@ Outcome run_stage(MPI_Comm comm, const SweepPlan& plan, const Stage& stage) {
       app::TriggersOptions options;
       options.model = model.path;
       options.corpus = corpus.path;
+      options.pairs = corpus.pairs;
       options.labels = set.path;
       options.label_format = set.format;
       options.clusters = layer_file(stage.model);

@@ -86,7 +86,7 @@ Outcome run_triggers(MPI_Comm parent, const app::TriggersOptions& options) {
   triggers::TriggerReport& report = plan.report;
   std::vector<std::int32_t> base;
   outcome = classify(comm, *encoder, plan, report.sentences, options.batch_tokens,
-                     [&](std::int64_t s) { return app::encode_sentence(plan, s, nullptr); }, base);
+                     [&](std::int64_t s) { return app::encode_input(plan, s, nullptr); }, base);
   if (!outcome.ok()) return outcome;
   if (root) {
     spdlog::info("triggers: {} polarity concepts of {} at K = {}; the model classified the {} sentences",
@@ -107,7 +107,7 @@ Outcome run_triggers(MPI_Comm parent, const app::TriggersOptions& options) {
     std::vector<std::int32_t> predicted;
     outcome = classify(comm, *encoder, plan, n * static_cast<std::int64_t>(trigger_list.size()), options.batch_tokens,
                        [&](std::int64_t i) {
-                         return app::encode_sentence(plan, tried[static_cast<std::size_t>(i % n)],
+                         return app::encode_input(plan, tried[static_cast<std::size_t>(i % n)],
                                                      trigger_list[static_cast<std::size_t>(i / n)]);
                        },
                        predicted);

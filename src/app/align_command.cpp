@@ -23,6 +23,9 @@ void setup_align_command(CLI::App& command, AlignCommandOptions& options) {
   command.add_option("--corpus", options.corpus, "the corpus the clustered words come from (FILE.in)")
       ->required()
       ->check(CLI::ExistingFile);
+  command.add_flag("--pairs", options.pairs,
+                   "the corpus holds a premise and a hypothesis per line, separated by one tab (extract --pairs); "
+                   "its words are the premise's then the hypothesis's");
   command.add_option("--labels", options.labels,
                      "per-word labels: FILE.label, FILE.classes, FILE.conllu, a CoNLL-2000 file, or ACT.h5 "
                      "(predicted classes, with --label-format predictions)")
@@ -107,7 +110,7 @@ AlignInputs load_align_inputs(const AlignCommandOptions& options) {
   inputs.options.level = align::parse_level(options.level);
   inputs.options.rules = label_set_rules(options, inputs.options.name);
   inputs.clustering = store::read_cluster_assignment(options.clusters, options.k);
-  const corpus::Corpus corpus = corpus::read_corpus(options.corpus);
+  const corpus::Corpus corpus = corpus::read_corpus(options.corpus, corpus::CorpusRules{.pairs = options.pairs});
   const corpus::WordLabels labels = read_word_labels(options.labels, options.label_format, options.column, corpus);
   inputs.index = align::index_labels(corpus, labels, inputs.options.rules.preprocess);
   align::check_points(inputs.clustering, inputs.index);

@@ -24,6 +24,7 @@ struct AlignCommandOptions {
   std::filesystem::path clusters;  ///< CLUSTERS.h5
   std::int64_t k = 0;              ///< which flat clustering (/labels/k<K>)
   std::filesystem::path corpus;    ///< the corpus the clustered words come from
+  bool pairs = false;              ///< the corpus holds premise TAB hypothesis lines (their words: both)
   std::filesystem::path labels;    ///< per-word labels (or ACT.h5 with --label-format predictions)
   std::string label_format;        ///< "" = from the file name; label|classes|conllu|conll2000|predictions
   std::string column;              ///< CoNLL column (upos, xpos, deprel; pos, chunk)

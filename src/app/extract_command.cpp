@@ -27,6 +27,10 @@ void setup_extract_command(CLI::App& command, ExtractOptions& options) {
   command.add_option("--corpus", options.corpus, "one sentence per line, words separated by single spaces")
       ->required()
       ->check(CLI::ExistingFile);
+  command.add_flag("--pairs", options.pairs,
+                   "each line is a premise and a hypothesis separated by one tab (MNLI), fed to the model as a pair "
+                   "(the tokenizer's pair template and token types); the words are the premise's then the "
+                   "hypothesis's");
   command.add_option("--out", options.out, "the activation file (ACT.h5)")->required();
   command.add_option("--layers", options.layers, "'all' or layers, e.g. 0,6,12 (0 = embedding output)");
   command.add_option("--aggregation", options.aggregation, "a word's vector from its subwords' (NeuroX)")
@@ -94,26 +98,26 @@ ExtractionPlan plan_extraction(const ExtractOptions& options) {
   plan.model_max_length =
       tokenizer->model_max_length() == tokenize::Tokenizer::kNoMaxLength ? 0 : tokenizer->model_max_length();
 
-  plan.corpus = corpus::read_corpus(options.corpus, corpus::CorpusRules{options.max_word_chars});
+  plan.corpus = corpus::read_corpus(options.corpus, corpus::CorpusRules{options.max_word_chars, options.pairs});
   plan.encodings.reserve(plan.corpus.lines.size());
   plan.row_offsets.assign(1, 0);
   for (std::size_t s = 0; s < plan.corpus.lines.size(); ++s) {
     const std::string where = options.corpus.string() + ":" + std::to_string(s + 1) + ": ";
     tokenize::SentenceEncoding encoding;
     try {
-      encoding = tokenizer->encode_sentence(plan.corpus.lines[s]);
+      encoding = tokenize::encode_line(*tokenizer, plan.corpus, static_cast<std::int64_t>(s));
     } catch (const InputError& e) {
       throw InputError(where + e.what());
     }
     extract::check_fits_model(encoding, plan.config, plan.model_max_length, where);
     if (encoding.truncated) {
       ++plan.truncated_sentences;
-      plan.truncated_words += static_cast<std::int64_t>(encoding.word_token_counts.size()) - encoding.num_words_out;
+      plan.truncated_words += static_cast<std::int64_t>(encoding.word_token_counts.size()) - encoding.num_words_out();
     }
-    for (std::int32_t w = 0; w < encoding.num_words_out; ++w) {
+    for (const std::int32_t w : encoding.words_out) {
       plan.empty_words += encoding.word_token_counts[static_cast<std::size_t>(w)] == 0 ? 1 : 0;
     }
-    plan.row_offsets.push_back(plan.row_offsets.back() + encoding.num_words_out);
+    plan.row_offsets.push_back(plan.row_offsets.back() + encoding.num_words_out());
     plan.encodings.push_back(std::move(encoding));
   }
 
@@ -126,16 +130,14 @@ ExtractionPlan plan_extraction(const ExtractOptions& options) {
 
 namespace {
 
-/// The words NeuroX emitted for each sentence.
-std::vector<std::vector<std::string>> emitted_words(const ExtractionPlan& plan) {
-  std::vector<std::vector<std::string>> sentences;
-  sentences.reserve(plan.corpus.lines.size());
+/// The words NeuroX emitted for each sentence, and their positions in it.
+void emitted_words(const ExtractionPlan& plan, store::ActivationsContent& content) {
   for (std::size_t s = 0; s < plan.corpus.lines.size(); ++s) {
     const std::vector<std::string_view> words = corpus::split_words(plan.corpus.lines[s]);
-    const auto kept = static_cast<std::size_t>(plan.encodings[s].num_words_out);
-    sentences.emplace_back(words.begin(), words.begin() + static_cast<std::ptrdiff_t>(kept));
+    std::vector<std::string>& kept = content.sentences.emplace_back();
+    for (const std::int32_t w : plan.encodings[s].words_out) kept.emplace_back(words[static_cast<std::size_t>(w)]);
+    content.positions.push_back(plan.encodings[s].words_out);
   }
-  return sentences;
 }
 
 /// Python's json.dumps of a str (ensure_ascii: non-ASCII as \uXXXX, surrogate pairs beyond
@@ -201,7 +203,7 @@ void write_output_skeleton(const std::filesystem::path& path, const ExtractOptio
     h5::File file = h5::File::create(path);
     const auto layers = static_cast<std::uint64_t>(plan.layers.size());
     for (std::size_t s = 0; s < plan.encodings.size(); ++s) {
-      const auto words = static_cast<std::uint64_t>(plan.encodings[s].num_words_out);
+      const auto words = static_cast<std::uint64_t>(plan.encodings[s].num_words_out());
       file.reserve_float_dataset("/" + std::to_string(s), half, {layers, words, static_cast<std::uint64_t>(plan.hidden())});
     }
     file.write_strings_dataset("/sentence_to_index", {sentence_to_index(plan.corpus.lines)});
@@ -212,7 +214,7 @@ void write_output_skeleton(const std::filesystem::path& path, const ExtractOptio
   content.hidden = plan.hidden();
   content.reserved_layers = plan.layers;
   content.dtype = plan.dtype;
-  content.sentences = emitted_words(plan);
+  emitted_words(plan, content);
   content.lines = plan.corpus.lines;
   content.model = options.model.string();
   content.architecture = plan.config.model_type;
@@ -222,6 +224,7 @@ void write_output_skeleton(const std::filesystem::path& path, const ExtractOptio
                     {"truncated_sentences", plan.truncated_sentences},
                     {"truncated_words", plan.truncated_words},
                     {"empty_words", plan.empty_words}};
+  if (plan.corpus.pairs()) content.counts.emplace_back("pairs", 1);  // the lines were fed as premise-hypothesis pairs
   store::write_activations_file(path, content);
 }
 

@@ -28,6 +28,7 @@ enum class OutputFormat { conceptlens, neurox };
 struct ExtractOptions {
   std::filesystem::path model;       ///< Hugging Face checkpoint folder
   std::filesystem::path corpus;      ///< one sentence per line, words separated by single spaces
+  bool pairs = false;                ///< each line a premise TAB hypothesis, fed as a pair
   std::filesystem::path out;         ///< ACT.h5
   std::string layers = "all";        ///< "all" or "0,6,12" (0 = embedding output)
   std::string aggregation = "last";  ///< last | first | average

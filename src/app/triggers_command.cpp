@@ -28,6 +28,9 @@ void setup_triggers_command(CLI::App& command, TriggersOptions& options) {
   command.add_option("--corpus", options.corpus, "the corpus the clustered words come from")
       ->required()
       ->check(CLI::ExistingFile);
+  command.add_flag("--pairs", options.pairs,
+                   "each corpus line is a premise and a hypothesis separated by one tab (as extract --pairs); the "
+                   "trigger goes into the hypothesis");
   command.add_option("--labels", options.labels,
                      "the sentences' classes: FILE.classes (or a .label file of sentence classes), or ACT.h5 (the "
                      "classes a model predicted)")
@@ -88,7 +91,8 @@ std::string listed(const std::vector<std::string>& names) {
 
 /// Each class of the label set -> its id among the model's classes: the same name, or the name
 /// --class-map gives it.
-std::map<std::string, std::int32_t> match_classes(const TriggersOptions& options, const std::vector<std::string>& classes,
+std::map<std::string, std::int32_t> match_classes(const TriggersOptions& options,
+                                                  const std::vector<std::string>& classes,
                                                   const model::ModelConfig& config) {
   std::map<std::string, std::string> renamed;
   for (const std::string& entry : options.class_map) {
@@ -110,8 +114,9 @@ std::map<std::string, std::int32_t> match_classes(const TriggersOptions& options
     const std::string& model_name = given == renamed.end() ? name : given->second;
     const auto at = std::find(config.id2label.begin(), config.id2label.end(), model_name);
     if (at == config.id2label.end()) {
-      throw InputError("the class '" + model_name + "'" + (given == renamed.end() ? "" : " (--class-map " + name + ")") +
-                       " of " + options.labels.string() + " is not a class of the model (" +
+      const std::string mapped = given == renamed.end() ? "" : " (--class-map " + name + ")";
+      throw InputError("the class '" + model_name + "'" + mapped + " of " + options.labels.string() +
+                       " is not a class of the model (" +
                        (options.model / "config.json").string() + " id2label: " + listed(config.id2label) +
                        "; the label set's: " + listed(classes) + "): say which is which with --class-map " + name +
                        "=NAME");
@@ -132,7 +137,7 @@ TriggerPlan plan_triggers(const TriggersOptions& options) {
                      (plan.config.architectures.empty() ? std::string("none") : plan.config.architectures[0]) +
                      "): triggers flip the predictions of a fine-tuned classifier");
   }
-  plan.corpus = corpus::read_corpus(options.corpus);
+  plan.corpus = corpus::read_corpus(options.corpus, corpus::CorpusRules{.pairs = options.pairs});
   const std::string format =
       options.label_format.empty() && options.labels.extension() == ".h5" ? "predictions" : options.label_format;
   const corpus::WordLabels labels = read_word_labels(options.labels, format, "", plan.corpus);
@@ -158,7 +163,8 @@ TriggerPlan plan_triggers(const TriggersOptions& options) {
   report.seed = options.seed;
   report.sentences = plan.corpus.sentences();
   const triggers::FrequencyRanks ranks(plan.corpus);
-  for (triggers::PolarityConcept& polarity : triggers::polarity_concepts(counts, alignment, index, options.trigger_words)) {
+  for (triggers::PolarityConcept& polarity :
+       triggers::polarity_concepts(counts, alignment, index, options.trigger_words)) {
     plan.concept_class.push_back(ids.at(polarity.label_class));
     triggers::ConceptFlips flips;
     flips.baseline =
@@ -177,16 +183,23 @@ TriggerPlan plan_triggers(const TriggersOptions& options) {
   return plan;
 }
 
-tokenize::SentenceEncoding encode_sentence(const TriggerPlan& plan, std::int64_t sentence,
-                                           const std::vector<std::string>* trigger) {
-  const std::string& line = plan.corpus.lines[static_cast<std::size_t>(sentence)];
+tokenize::SentenceEncoding encode_input(const TriggerPlan& plan, std::int64_t sentence,
+                                        const std::vector<std::string>* trigger) {
   const std::string where = plan.corpus.path.string() + ":" + std::to_string(sentence + 1) + ": " +
                             (trigger == nullptr ? "" : "with the trigger '" + triggers::join_words(*trigger) + "': ");
+  const auto with_trigger = [&](std::string_view text) {
+    return triggers::triggered_sentence(text, triggers::join_words(*trigger), plan.report.position);
+  };
   tokenize::SentenceEncoding encoding;
   try {
-    encoding = trigger == nullptr ? plan.tokenizer->encode_sentence(line)
-                                  : plan.tokenizer->encode_sentence(triggers::triggered_sentence(
-                                        line, triggers::join_words(*trigger), plan.report.position));
+    if (trigger == nullptr) {
+      encoding = tokenize::encode_line(*plan.tokenizer, plan.corpus, sentence);
+    } else if (plan.corpus.pairs()) {  // the hypothesis gets the trigger
+      const auto [premise, hypothesis] = plan.corpus.pair(sentence);
+      encoding = plan.tokenizer->encode_pair(premise, with_trigger(hypothesis));
+    } else {
+      encoding = plan.tokenizer->encode_sentence(with_trigger(plan.corpus.lines[static_cast<std::size_t>(sentence)]));
+    }
   } catch (const InputError& e) {
     throw InputError(where + e.what());
   }

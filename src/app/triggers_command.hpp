@@ -24,6 +24,7 @@ namespace conceptlens::app {
 struct TriggersOptions {
   std::filesystem::path model;     ///< fine-tuned checkpoint with a sequence-classification head
   std::filesystem::path corpus;    ///< the corpus the clustered words come from
+  bool pairs = false;              ///< a pair corpus (premise TAB hypothesis): triggers go into the hypothesis
   std::filesystem::path labels;    ///< the sentences' classes: FILE.classes, a .label file, or ACT.h5
   std::string label_format;        ///< "" = from the file name (.h5: predictions); as align
   std::filesystem::path clusters;  ///< CLUSTERS.h5 of the model's layer
@@ -57,9 +58,9 @@ struct TriggerPlan {
 /// among the model's (naming both sets), a --class-map entry naming no class.
 TriggerPlan plan_triggers(const TriggersOptions& options);
 
-/// The model input for sentence `sentence` of the corpus with `trigger` added (none: nullptr).
-/// InputError naming the corpus line when it does not fit the model.
-tokenize::SentenceEncoding encode_sentence(const TriggerPlan& plan, std::int64_t sentence,
-                                           const std::vector<std::string>* trigger);
+/// The model input for sentence `sentence` of the corpus with `trigger` added (none: nullptr;
+/// a pair: to its hypothesis). InputError naming the corpus line when it does not fit the model.
+tokenize::SentenceEncoding encode_input(const TriggerPlan& plan, std::int64_t sentence,
+                                        const std::vector<std::string>* trigger);
 
 }  // namespace conceptlens::app

@@ -18,9 +18,10 @@ std::string encode(std::u32string_view text) {
   return out;
 }
 
-/// Checks one stripped line; returns its number of words.
+/// Checks one stripped line; returns its number of words. With rules.pairs, `premise_words`
+/// gets the words before the line's one tab.
 std::int64_t check_line(const std::filesystem::path& path, std::size_t line_number, std::string_view line,
-                        const CorpusRules& rules) {
+                        const CorpusRules& rules, std::int32_t& premise_words) {
   std::u32string text;
   const std::size_t bad = decode_utf8(line, text);
   if (bad != std::string_view::npos) {
@@ -33,11 +34,25 @@ std::int64_t check_line(const std::filesystem::path& path, std::size_t line_numb
   }
   std::int64_t words = 1;
   std::size_t word_start = 0;
+  std::size_t tab = std::u32string::npos;  // a pair's tab
   for (std::size_t i = 0; i <= text.size(); ++i) {
-    if (i == text.size() || text[i] == U' ') {
+    if (rules.pairs && i < text.size() && text[i] == U'\t') {
+      if (tab != std::u32string::npos) {
+        throw InputError(where(path, line_number) + "a second tab at column " + std::to_string(i + 1) +
+                         " (the first at column " + std::to_string(tab + 1) +
+                         "); a pair is a premise and a hypothesis separated by one tab");
+      }
+      tab = i;
+      premise_words = static_cast<std::int32_t>(words);
+    }
+    if (i == text.size() || text[i] == U' ' || i == tab) {
       if (i == word_start) {
-        throw InputError(where(path, line_number) + "two spaces in a row at column " + std::to_string(i + 1) +
-                         "; words are separated by single spaces");
+        throw InputError(where(path, line_number) +
+                         (i == tab || (word_start > 0 && word_start - 1 == tab)
+                              ? "a space next to the tab at column " + std::to_string(tab + 1) +
+                                    "; a pair's premise and hypothesis are separated by one tab alone"
+                              : "two spaces in a row at column " + std::to_string(i + 1) +
+                                    "; words are separated by single spaces"));
       }
       if (i - word_start > rules.max_word_chars) {
         throw InputError(where(path, line_number) + "word " + std::to_string(words) + " has " +
@@ -50,7 +65,8 @@ std::int64_t check_line(const std::filesystem::path& path, std::size_t line_numb
       word_start = i + 1;
     } else if (text[i] == U'\t') {
       throw InputError(where(path, line_number) + "a tab at column " + std::to_string(i + 1) +
-                       "; words are separated by single spaces");
+                       "; words are separated by single spaces (a premise and a hypothesis separated by a tab? "
+                       "read the corpus as pairs: --pairs, or pairs = true in a job file)");
     } else if (text[i] < 0x20 || text[i] == 0x7f) {
       char code[16];
       std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(text[i]));
@@ -58,10 +74,22 @@ std::int64_t check_line(const std::filesystem::path& path, std::size_t line_numb
                        std::to_string(i + 1));
     }
   }
+  if (rules.pairs && tab == std::u32string::npos) {
+    throw InputError(where(path, line_number) +
+                     "no tab: a line of a pair corpus is a premise and a hypothesis separated by one tab");
+  }
   return words;
 }
 
 }  // namespace
+
+std::pair<std::string_view, std::string_view> Corpus::pair(std::int64_t s) const {
+  const std::string_view line = lines[static_cast<std::size_t>(s)];
+  const std::int32_t words = premise_words[static_cast<std::size_t>(s)];
+  std::size_t end = 0;  // the space after the premise's last word (a hypothesis has a word)
+  for (std::int32_t w = 0; w < words; ++w) end = line.find(' ', w == 0 ? 0 : end + 1);
+  return {line.substr(0, end), line.substr(end + 1)};
+}
 
 std::vector<std::string_view> split_words(std::string_view line) {
   std::vector<std::string_view> words;
@@ -96,8 +124,13 @@ Corpus read_corpus(const std::filesystem::path& path, const CorpusRules& rules) 
   corpus.path = path;
   // NeuroX strips each line (str.strip()); a tab inside it is reported (words are separated by spaces)
   for_each_line(bytes, [&](std::size_t line_number, std::string_view line) {
-    corpus.words += check_line(path, line_number, line, rules);
-    corpus.lines.emplace_back(line);
+    std::int32_t premise_words = 0;
+    corpus.words += check_line(path, line_number, line, rules, premise_words);
+    std::string& kept = corpus.lines.emplace_back(line);
+    if (rules.pairs) {
+      kept[kept.find('\t')] = ' ';
+      corpus.premise_words.push_back(premise_words);
+    }
   });
   if (corpus.lines.empty()) throw InputError(path.string() + ": empty corpus; expected one sentence per line");
   return corpus;

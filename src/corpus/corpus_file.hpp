@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace conceptlens::corpus {
@@ -17,14 +18,25 @@ struct CorpusRules {
   /// Longest word accepted, in code points: longer "words" are almost always lost spaces or
   /// binary junk (BERT would turn them into one [UNK]).
   std::size_t max_word_chars = 200;
+  /// Each line is a sentence pair (MNLI): a premise and a hypothesis separated by one tab.
+  bool pairs = false;
 };
 
 struct Corpus {
   std::filesystem::path path;
-  std::vector<std::string> lines;  ///< stripped, in file order
+  /// Stripped, in file order. A pair's tab is a space here: every stage after the model sees one
+  /// word sequence per line, the premise's words then the hypothesis's (as the .in twin of a
+  /// pair corpus holds them, and its label files count them).
+  std::vector<std::string> lines;
   std::int64_t words = 0;          ///< words of all lines
+  /// A pair corpus: per line, how many of its first words are the premise's (the rest are the
+  /// hypothesis's). Empty for a corpus of single sentences.
+  std::vector<std::int32_t> premise_words;
 
   std::int64_t sentences() const { return static_cast<std::int64_t>(lines.size()); }
+  bool pairs() const { return !premise_words.empty(); }
+  /// The premise and the hypothesis of line `s` of a pair corpus.
+  std::pair<std::string_view, std::string_view> pair(std::int64_t s) const;
 };
 
 /// The words of a line as NeuroX and ConceptX split it, Python's `line.split(" ")`: every
@@ -37,8 +49,9 @@ std::vector<std::string_view> split_words(std::string_view line);
 std::int64_t python_word_count(std::string_view line);
 
 /// Reads and checks `path`: InputError naming the file and line for an unreadable or empty
-/// file, a line that is not UTF-8, an empty line, a tab or other control character, two
-/// spaces in a row, or a word longer than rules.max_word_chars.
+/// file, a line that is not UTF-8, an empty line, a tab (it suggests --pairs) or other control
+/// character, two spaces in a row, or a word longer than rules.max_word_chars; with
+/// rules.pairs, for a line without exactly one tab between two segments of words.
 Corpus read_corpus(const std::filesystem::path& path, const CorpusRules& rules = {});
 
 /// A hex SHA-256-free checksum of the lines as read: FNV-1a 64 over every line and its '\n'.

@@ -28,10 +28,16 @@ PaddedInput pad_batch(const std::vector<tokenize::SentenceEncoding>& encodings, 
   input.length = batch.length;
   input.ids.assign(static_cast<std::size_t>(input.batch * input.length), pad_id);
   for (std::int64_t b = 0; b < input.batch; ++b) {
-    const auto& ids = encodings[static_cast<std::size_t>(batch.sentences[static_cast<std::size_t>(b)])].input_ids;
+    const auto& sentence = encodings[static_cast<std::size_t>(batch.sentences[static_cast<std::size_t>(b)])];
+    const auto& ids = sentence.input_ids;
     CONCEPTLENS_CHECK(static_cast<std::int64_t>(ids.size()) <= input.length);
     std::copy(ids.begin(), ids.end(), input.ids.begin() + b * input.length);
     input.lengths.push_back(static_cast<std::int64_t>(ids.size()));
+    if (sentence.token_type_ids.empty()) continue;
+    CONCEPTLENS_CHECK(sentence.token_type_ids.size() == ids.size());
+    if (input.token_types.empty()) input.token_types.assign(input.ids.size(), 0);
+    std::copy(sentence.token_type_ids.begin(), sentence.token_type_ids.end(),
+              input.token_types.begin() + b * input.length);
   }
   return input;
 }

@@ -14,15 +14,17 @@
 
 namespace conceptlens::extract {
 
-/// The ids of a batch's sentences, each padded to the batch's length with `pad_id`.
+/// The ids of a batch's sentences, each padded to the batch's length with `pad_id`, and their
+/// token types (padding: 0) when a sentence of the batch has any (a sentence pair).
 struct PaddedInput {
-  std::vector<std::int64_t> ids;      ///< [batch, length] row-major
-  std::vector<std::int64_t> lengths;  ///< [batch]: real ids of each row
+  std::vector<std::int64_t> ids;          ///< [batch, length] row-major
+  std::vector<std::int64_t> token_types;  ///< [batch, length] or empty: all 0
+  std::vector<std::int64_t> lengths;      ///< [batch]: real ids of each row
   std::int64_t batch = 0;
   std::int64_t length = 0;
 
   /// The encoder's view of it (valid while this object lives).
-  model::PaddedBatch view() const { return {ids, lengths, batch, length}; }
+  model::PaddedBatch view() const { return {ids, lengths, batch, length, token_types}; }
 };
 
 /// Checks that a sentence's ids fit the model's position table. InputError starting with

@@ -16,8 +16,8 @@ enum class Aggregation { last, first, average };
 Aggregation parse_aggregation(const std::string& name);
 const char* aggregation_name(Aggregation aggregation);
 
-/// Writes the vectors of the words [0, encoding.num_words_out) of one sentence into `out`
-/// (num_words_out rows of `hidden` values) from its hidden state `states` (rows = positions of
+/// Writes the vectors of the words encoding.words_out of one sentence into `out` (a row of
+/// `hidden` values each, in that order) from its hidden state `states` (rows = positions of
 /// encoding.input_ids, at least input_ids.size() of them, `hidden` values each).
 void word_vectors(const tokenize::SentenceEncoding& encoding, Aggregation aggregation,
                   std::span<const float> states, std::int64_t hidden, std::span<float> out);

@@ -68,7 +68,8 @@ struct Encoder::Impl {
   ModelConfig config;
   at::Tensor word_embeddings;
   at::Tensor position_embeddings;
-  at::Tensor token_type_row;  // token type 0: NeuroX passes no token_type_ids
+  at::Tensor token_type_embeddings;  // [type_vocab_size, hidden]: a pair's segments
+  at::Tensor token_type_row;         // token type 0: NeuroX passes no token_type_ids for a sentence
   LayerNorm embedding_norm;
   Linear embedding_projection;  // ALBERT: embedding_size -> hidden_size
   std::vector<Layer> layers;    // the distinct layers (ALBERT: per group, its inner layers)
@@ -80,7 +81,8 @@ struct Encoder::Impl {
   Linear classifier;   // -> logits
   std::int64_t num_labels = 0;
 
-  at::Tensor embed(const at::Tensor& ids) const;
+  /// `types`: the token types [batch, length], undefined for all 0.
+  at::Tensor embed(const at::Tensor& ids, const at::Tensor& types) const;
   at::Tensor apply(const Layer& layer, const at::Tensor& x, const at::Tensor& mask) const;
   at::Tensor activation(const at::Tensor& x) const;
   at::Tensor logits(const at::Tensor& last) const;
@@ -94,7 +96,8 @@ Encoder::Encoder(const std::filesystem::path& model_dir, bool with_head) : impl_
   const double eps = c.layer_norm_eps;
   m.word_embeddings = w.at("embeddings.word_embeddings.weight");
   m.position_embeddings = w.at("embeddings.position_embeddings.weight");
-  m.token_type_row = w.at("embeddings.token_type_embeddings.weight")[0].contiguous();
+  m.token_type_embeddings = w.at("embeddings.token_type_embeddings.weight");
+  m.token_type_row = m.token_type_embeddings[0].contiguous();
   m.embedding_norm = layer_norm(w, "embeddings.LayerNorm", eps);
   for (std::int64_t i = 0; i < distinct_layers(c); ++i) {
     m.layers.push_back(read_layer(w, layer_prefix(c, i), layer_names(c.architecture), eps));
@@ -144,14 +147,14 @@ at::Tensor roberta_position_ids(const at::Tensor& ids, std::int64_t padding_idx)
 
 }  // namespace
 
-at::Tensor Encoder::Impl::embed(const at::Tensor& ids) const {
+at::Tensor Encoder::Impl::embed(const at::Tensor& ids, const at::Tensor& types) const {
   at::Tensor x = at::embedding(word_embeddings, ids);
   if (config.architecture == Architecture::roberta) {
     x.add_(at::embedding(position_embeddings, roberta_position_ids(ids, config.pad_token_id)));
   } else {
     x.add_(at::embedding(position_embeddings, at::arange(ids.size(1), ids.options())).unsqueeze(0));
   }
-  x.add_(token_type_row);
+  x.add_(types.defined() ? at::embedding(token_type_embeddings, types) : token_type_row);
   x = embedding_norm(x);
   if (config.architecture == Architecture::albert) x = embedding_projection(x);
   return x;
@@ -210,6 +213,15 @@ void Encoder::forward(const PaddedBatch& batch, std::span<const std::int64_t> la
                                   std::to_string(c.vocab_size));
     }
   }
+  if (!batch.token_types.empty() && batch.token_types.size() != batch.ids.size()) {
+    throw std::invalid_argument("Encoder::forward: token types do not match the batch shape");
+  }
+  for (const std::int64_t type : batch.token_types) {
+    if (type < 0 || type >= c.type_vocab_size) {
+      throw std::invalid_argument("Encoder::forward: token type " + std::to_string(type) + " outside the " +
+                                  std::to_string(c.type_vocab_size) + " of type_vocab_size");
+    }
+  }
   if (!logits.empty() && static_cast<std::int64_t>(logits.size()) != batch.batch * m.num_labels) {
     throw std::invalid_argument("Encoder::forward: logits need batch * num_labels values");
   }
@@ -241,7 +253,12 @@ void Encoder::forward(const PaddedBatch& batch, std::span<const std::int64_t> la
   const std::int64_t last_needed = layers.empty() ? -1 : layers.back();
   const std::int64_t through = logits.empty() ? last_needed : c.num_hidden_layers;
 
-  at::Tensor x = m.embed(ids);
+  at::Tensor types;  // undefined: all 0
+  if (!batch.token_types.empty()) {
+    types = at::from_blob(const_cast<std::int64_t*>(batch.token_types.data()), {batch.batch, batch.length},
+                          long_options);
+  }
+  at::Tensor x = m.embed(ids, types);
   hand_over(0, x);
   for (std::int64_t i = 0; i < through; ++i) {
     const std::size_t first = m.schedule[static_cast<std::size_t>(i)];

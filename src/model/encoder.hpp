@@ -15,12 +15,14 @@
 namespace conceptlens::model {
 
 /// A batch of sentences padded to one length: ids row-major [batch, length]; row b holds
-/// lengths[b] real ids and pad ids after them.
+/// lengths[b] real ids and pad ids after them. Token types (a sentence pair's second segment),
+/// row-major [batch, length], or empty: all 0.
 struct PaddedBatch {
   std::span<const std::int64_t> ids;
   std::span<const std::int64_t> lengths;
   std::int64_t batch = 0;
   std::int64_t length = 0;
+  std::span<const std::int64_t> token_types = {};
 };
 
 /// Receives one hidden state: `layer` (0 = embedding output) and its values, row-major
@@ -46,7 +48,8 @@ class Encoder {
   /// Runs the batch and hands `sink` the hidden state of every layer in `layers` (ascending,
   /// each in [0, num_hidden_states)), in that order. With `logits` (size batch * num_labels(),
   /// only with a head) also stores the head's logits per sentence. std::invalid_argument for
-  /// ids outside the vocabulary or a length beyond the position table.
+  /// ids outside the vocabulary, token types outside type_vocab_size or a length beyond the
+  /// position table.
   void forward(const PaddedBatch& batch, std::span<const std::int64_t> layers, const HiddenStateSink& sink,
                std::span<float> logits = {}) const;
 

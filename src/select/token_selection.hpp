@@ -74,9 +74,10 @@ struct TokenSelection {
 };
 
 /// Selects from a corpus given as its lines (as read: stripped) and the rows of each sentence:
-/// sentence s has the rows offsets[s] .. offsets[s+1]-1, which are the first
-/// offsets[s+1] - offsets[s] words of lines[s] (split on single spaces; all of them unless
-/// extraction truncated the sentence), as in ActivationsInfo. InputError for a negative option.
+/// sentence s has the rows offsets[s] .. offsets[s+1]-1, words of lines[s] (split on single
+/// spaces; all of them, in order, unless extraction truncated the sentence — and a truncated
+/// sentence is dropped, step 3, whichever of its words have rows), as in ActivationsInfo.
+/// InputError for a negative option.
 TokenSelection select_tokens(std::span<const std::string> lines, std::span<const std::int64_t> offsets,
                              const SelectionOptions& options);
 

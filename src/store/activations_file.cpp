@@ -204,14 +204,15 @@ class Reader {
     return std::move(column.values);
   }
 
-  /// Row r of sentence s must say sentence s, position r - offset[s].
+  /// Row r of sentence s must say sentence s, at a position after the previous row's (from 0).
   void check_rows(const ActivationsInfo& info) const {
     const std::vector<std::int64_t>& offsets = info.sentence_offsets;
     for (std::size_t s = 0; s + 1 < offsets.size(); ++s) {
       for (std::int64_t r = offsets[s]; r < offsets[s + 1]; ++r) {
         const auto row = static_cast<std::size_t>(r);
         const bool sentence_ok = info.sentence[row] == static_cast<std::int32_t>(s);
-        if (sentence_ok && info.position[row] == r - offsets[s]) continue;
+        const std::int32_t after = r == offsets[s] ? -1 : info.position[row - 1];
+        if (sentence_ok && info.position[row] > after) continue;
         const std::string context = " (from '/sentences/offset': sentence " + std::to_string(s) + " is rows " +
                                     std::to_string(offsets[s]) + ".." + std::to_string(offsets[s + 1] - 1) + ")";
         if (!sentence_ok) {
@@ -219,13 +220,14 @@ class Reader {
                " at row " + std::to_string(r) + ": expected " + std::to_string(s) + context);
         }
         fail("dataset '" + std::string(act::kWordPosition) + "' holds " + std::to_string(info.position[row]) +
-             " at row " + std::to_string(r) + ": expected " + std::to_string(r - offsets[s]) + context);
+             " at row " + std::to_string(r) + ": expected a position after " + std::to_string(after) +
+             " (a sentence's rows are words of its line in order)" + context);
       }
     }
   }
 
-  /// The corpus lines and the words of the rows: each sentence's rows are the first words of
-  /// its line, and the lines must be those corpus_checksum names.
+  /// The corpus lines and the words of the rows: each sentence's rows are words of its line
+  /// (at their positions), and the lines must be those corpus_checksum names.
   void read_text(ActivationsInfo& info) const {
     const std::string dataset = act::kCorpusText;
     require(dataset, "uint8 [bytes], the corpus text (one sentence per line)");
@@ -254,18 +256,18 @@ class Reader {
       const std::vector<std::string_view> words =
           line.empty() ? std::vector<std::string_view>{} : corpus::split_words(line);
       const auto offsets = std::span(info.sentence_offsets).subspan(static_cast<std::size_t>(s), 2);
-      const std::int64_t rows = offsets[1] - offsets[0];
-      if (static_cast<std::int64_t>(words.size()) < rows) {
-        fail(where + " has " + std::to_string(words.size()) + " words (split on ' '): expected at least " +
-             std::to_string(rows) + ", the rows " + std::to_string(offsets[0]) + ".." + std::to_string(offsets[1] - 1) +
-             " of sentence " + std::to_string(s) + " in '/sentences/offset'");
-      }
-      for (std::int64_t w = 0; w < rows; ++w) {
+      for (std::int64_t r = offsets[0]; r < offsets[1]; ++r) {
+        const std::int32_t w = info.position[static_cast<std::size_t>(r)];  // ascending (check_rows)
+        if (static_cast<std::size_t>(w) >= words.size()) {
+          fail(where + " has " + std::to_string(words.size()) + " words (split on ' '): expected at least " +
+               std::to_string(w + 1) + ", for row " + std::to_string(r) + " of sentence " + std::to_string(s) +
+               " (dataset '" + std::string(act::kWordPosition) + "' holds " + std::to_string(w) + ")");
+        }
         if (words[static_cast<std::size_t>(w)].empty()) {
           fail(where + " word " + std::to_string(w + 1) + " is empty: expected words separated by single spaces");
         }
+        info.word_text.emplace_back(words[static_cast<std::size_t>(w)]);
       }
-      info.word_text.insert(info.word_text.end(), words.begin(), words.begin() + rows);
       info.lines.emplace_back(line);
       start = end + 1;
     }
@@ -370,12 +372,16 @@ void write_activations_file(const std::filesystem::path& path, const Activations
   std::vector<std::int32_t> sentence;
   std::vector<std::int32_t> position;
   std::vector<std::int64_t> offsets = {0};
+  CONCEPTLENS_CHECK(content.positions.empty() || content.positions.size() == content.sentences.size());
   for (std::size_t s = 0; s < content.sentences.size(); ++s) {
     const std::vector<std::string>& words = content.sentences[s];
+    const bool given = !content.positions.empty();
+    CONCEPTLENS_CHECK(!given || content.positions[s].size() == words.size());
     for (std::size_t w = 0; w < words.size(); ++w) {
       CONCEPTLENS_CHECK(!words[w].empty() && words[w].find_first_of(" \n") == std::string::npos);
       sentence.push_back(static_cast<std::int32_t>(s));
-      position.push_back(static_cast<std::int32_t>(w));
+      position.push_back(given ? content.positions[s][w] : static_cast<std::int32_t>(w));
+      CONCEPTLENS_CHECK(position.back() >= 0 && (w == 0 || position.back() > position[position.size() - 2]));
     }
     offsets.push_back(static_cast<std::int64_t>(sentence.size()));
   }
@@ -393,11 +399,13 @@ void write_activations_file(const std::filesystem::path& path, const Activations
   }
   CONCEPTLENS_CHECK(lines.size() == content.sentences.size());
   std::string text;
-  for (std::size_t s = 0; s < lines.size(); ++s) {
+  for (std::size_t s = 0, row = 0; s < lines.size(); ++s) {
     CONCEPTLENS_CHECK(lines[s].find('\n') == std::string::npos);
     const std::vector<std::string_view> line_words = corpus::split_words(lines[s]);
-    CONCEPTLENS_CHECK(content.sentences[s].size() <= line_words.size() &&
-                      std::equal(content.sentences[s].begin(), content.sentences[s].end(), line_words.begin()));
+    for (const std::string& word : content.sentences[s]) {
+      const auto at = static_cast<std::size_t>(position[row++]);
+      CONCEPTLENS_CHECK(at < line_words.size() && line_words[at] == word);
+    }
     text += lines[s] + "\n";
   }
 

@@ -7,15 +7,17 @@
 //   /words/position    int32 [words]          word position of each row in its sentence
 //   /sentences/offset  int64 [sentences + 1]  rows of sentence s: offset[s] .. offset[s+1]-1
 //   /corpus/text       uint8 [bytes]          the corpus lines as read (stripped), UTF-8, every
-//                                             line ended by '\n'; the rows of sentence s are the
-//                                             first offset[s+1] - offset[s] words of line s (the
-//                                             line split on single spaces), in corpus order
+//                                             line ended by '\n'; the rows of sentence s are words
+//                                             of line s (the line split on single spaces), at the
+//                                             ascending positions /words/position gives them
 //   attributes on /: model, architecture, aggregation, corpus_checksum, tool_version (strings),
 //                    hidden_size, num_layers (integers)
 // A line's words are those of Python's `line.split(" ")` (the NeuroX/ConceptX rule); an empty
 // line has none. Every word has a row unless extraction truncated the sentence: NeuroX emits
 // only the words that fit model_max_length (none when the first does not fit), so a truncated
-// sentence has fewer rows than its line has words. corpus_checksum is corpus_checksum() of the
+// sentence has fewer rows than its line has words — its first words, or for a premise-hypothesis
+// pair (`extract --pairs`, attribute pairs = 1; the line holds the premise's words then the
+// hypothesis's) the first words of each. corpus_checksum is corpus_checksum() of the
 // lines (corpus/corpus_file.hpp), checked when the file is read.
 //   optional integer attributes on / from extraction: model_max_length, truncated_sentences,
 //   truncated_words, empty_words (words without subwords: zero vectors)
@@ -132,8 +134,11 @@ struct ActivationsContent {
   /// The corpus: the words of each sentence that have rows (no word holds ' ' or '\n'; none is
   /// empty).
   std::vector<std::vector<std::string>> sentences;
-  /// The corpus lines as read, one per sentence, each starting with its sentence's words (more
-  /// words when extraction truncated it); empty: the sentences' words joined (nothing truncated).
+  /// Per sentence, the positions of those words in its line, ascending; empty: its first words.
+  std::vector<std::vector<std::int32_t>> positions;
+  /// The corpus lines as read, one per sentence, holding its sentence's words at their positions
+  /// (more words when extraction truncated it); empty: the sentences' words joined (nothing
+  /// truncated).
   std::vector<std::string> lines;
   /// Further integer attributes on / (name, value).
   std::vector<std::pair<std::string, std::int64_t>> counts;

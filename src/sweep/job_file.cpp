@@ -328,6 +328,7 @@ Job read_job_file(const fs::path& path) {
     check_name(section, "name", corpus.name);
     if (!names.insert(corpus.name).second) section.fail("name", "'" + corpus.name + "' names two corpora");
     corpus.path = file_path(section, "path", false);
+    corpus.pairs = section.boolean("pairs").value_or(false);
     std::set<std::string> sets;
     for (const toml::table* labels : section.tables("labels")) {
       Table label_section(path, *labels, where + ".labels." + std::to_string(corpus.labels.size()));

@@ -21,7 +21,8 @@
 //              classes are aligned and its polarity concepts tried as triggers — only there),
 //              class_map (an inline table CLASS = "NAME": a class of the task corpus's label
 //              sets is the model's id2label NAME, where the names differ)
-//   [[corpus]] name, path (one sentence per line)
+//   [[corpus]] name, path (one sentence per line), pairs (true: each line a premise TAB hypothesis,
+//              fed to the models as a pair: conceptlens extract --pairs)
 //     [[corpus.labels]] name, path, kind ("human" or "task"), format, column, and ConceptX's
 //                       per-set settings preprocess ("none", "other_unk", "casing"), ignore_unks,
 //                       na_unk (booleans); unset: ConceptX's for the set's name (Chunking, NE, ...:
@@ -59,6 +60,7 @@ struct LabelSetSpec {
 struct CorpusSpec {
   std::string name;
   std::filesystem::path path;
+  bool pairs = false;  ///< premise TAB hypothesis lines (MNLI)
   std::vector<LabelSetSpec> labels;
 
   const LabelSetSpec& label_set(const std::string& name) const;

@@ -222,7 +222,7 @@ SweepPlan plan_sweep(const Job& job, const fs::path& out) {
   }
   for (std::size_t c = 0; c < job.corpora.size(); ++c) {
     const CorpusSpec& spec = job.corpora[c];
-    const corpus::Corpus text = corpus::read_corpus(spec.path);
+    const corpus::Corpus text = corpus::read_corpus(spec.path, corpus::CorpusRules{.pairs = spec.pairs});
     const auto selected = static_cast<std::int64_t>(select::select_tokens(text.lines, job.selection).rows.size());
     if (job.ks.back() > selected) {
       throw InputError(job.file.string() + ": k: K = " + std::to_string(job.ks.back()) + " is larger than the " +
@@ -326,7 +326,8 @@ void compute_keys(SweepPlan& plan) {
     switch (stage.kind) {
       case StageKind::extract: {
         const ModelPlan& model = plan.model(stage.model);
-        key << folder_hash(job.model(stage.model).path) << file_hash(job.corpus(stage.corpus).path) << job.aggregation
+        key << folder_hash(job.model(stage.model).path) << file_hash(job.corpus(stage.corpus).path)
+            << static_cast<std::int64_t>(job.corpus(stage.corpus).pairs) << job.aggregation
             << job.dtype << job.batch_tokens << static_cast<std::int64_t>(model.predicts);
         for (const std::int64_t layer : model.layers) key << layer;
         extract_keys[pair] = stage.key = key.text();
@@ -361,7 +362,7 @@ void compute_keys(SweepPlan& plan) {
         const TriggerSettings& triggers = job.triggers;
         key << cluster_keys.at(pair) << file_hash(set.path) << file_hash(corpus.path) << set.format << set.column
             << triggers.threshold.value_or(job.threshold) << triggers.trigger_words << triggers.position
-            << triggers.baseline_draws << triggers.seed << job.batch_tokens;
+            << triggers.baseline_draws << triggers.seed << job.batch_tokens << static_cast<std::int64_t>(corpus.pairs);
         for (const std::string& entry : job.model(stage.model).class_map) key << entry;
         stage.key = key.text();
         break;
@@ -414,7 +415,9 @@ std::string describe_plan(const SweepPlan& plan, int ranks) {
         << (model.predicts ? ", predicts classes" : "") << "\n";
   }
   for (const CorpusPlan& corpus : plan.corpora) {
-    out << "  corpus " << corpus.name << ": " << corpus.sentences << " sentences, " << corpus.words << " words, "
+    out << "  corpus " << corpus.name << ": " << corpus.sentences
+        << (job.corpus(corpus.name).pairs ? " sentence pairs (premise TAB hypothesis), " : " sentences, ")
+        << corpus.words << " words, "
         << corpus.selected << " selected for clustering\n";
   }
   std::size_t complete = 0;

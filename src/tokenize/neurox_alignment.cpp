@@ -1,6 +1,7 @@
 #include "tokenize/neurox_alignment.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <utility>
 
 namespace conceptlens::tokenize {
@@ -16,6 +17,35 @@ WordContext word_context(std::span<const std::string_view> words, std::size_t in
   if (index + 1 == words.size()) return {"a " + word, 1, 0};
   return {"a " + word + " a", 1, 1};
 }
+
+namespace {
+
+/// NeuroX's walk (FIXTURES.md §4.2 step 6) of words [first_word, first_word + count) over the
+/// positions of result.input_ids in [begin, end) that are not special: each word takes the next
+/// word_token_counts of them; it is emitted while all its subwords are there.
+void walk_words(SentenceEncoding& result, std::size_t first_word, std::size_t count, std::size_t begin,
+                std::size_t end, const std::function<bool(std::int64_t)>& is_special) {
+  std::vector<std::int32_t> kept_positions;
+  for (std::size_t i = begin; i < end; ++i) {
+    if (!is_special(result.input_ids[i])) kept_positions.push_back(static_cast<std::int32_t>(i));
+  }
+  const auto n = static_cast<std::int64_t>(kept_positions.size());
+  std::int64_t counter = 0;
+  bool emitting = true;
+  for (std::size_t w = first_word; w < first_word + count; ++w) {
+    const std::int64_t c = result.word_token_counts[w];
+    if (emitting && ((c != 0 && counter >= n) || counter + c > n)) emitting = false;
+    if (emitting) result.words_out.push_back(static_cast<std::int32_t>(w));
+    for (std::int64_t k = counter; k < std::min(counter + c, n); ++k) {
+      result.word_index[static_cast<std::size_t>(kept_positions[static_cast<std::size_t>(k)])] =
+          static_cast<std::int32_t>(w);
+    }
+    if (c != 0 && counter < n) result.word_first_token[w] = kept_positions[static_cast<std::size_t>(counter)];
+    counter += c;
+  }
+}
+
+}  // namespace
 
 SentenceEncoding align_words(std::vector<std::int32_t> word_token_counts, std::span<const std::int64_t> content_ids,
                              std::span<const std::int64_t> prefix, std::span<const std::int64_t> suffix,
@@ -41,27 +71,53 @@ SentenceEncoding align_words(std::vector<std::int32_t> word_token_counts, std::s
   result.input_ids.insert(result.input_ids.end(), content_ids.begin(), content_ids.begin() + keep);
   result.input_ids.insert(result.input_ids.end(), suffix.begin(), suffix.end());
 
-  // the positions NeuroX keeps (not special), and the word each belongs to
-  std::vector<std::int32_t> kept_positions;
-  for (std::size_t i = 0; i < result.input_ids.size(); ++i) {
-    if (!is_special(result.input_ids[i])) kept_positions.push_back(static_cast<std::int32_t>(i));
-  }
-  const auto n = static_cast<std::int64_t>(kept_positions.size());
   result.word_index.assign(result.input_ids.size(), -1);
   result.word_first_token.assign(num_words, -1);
-  std::int64_t counter = 0;
-  bool emitting = true;
-  for (std::size_t w = 0; w < num_words; ++w) {
-    const std::int64_t c = result.word_token_counts[w];
-    if (emitting && ((c != 0 && counter >= n) || counter + c > n)) emitting = false;
-    if (emitting) ++result.num_words_out;
-    for (std::int64_t k = counter; k < std::min(counter + c, n); ++k) {
-      result.word_index[static_cast<std::size_t>(kept_positions[static_cast<std::size_t>(k)])] =
-          static_cast<std::int32_t>(w);
-    }
-    if (c != 0 && counter < n) result.word_first_token[w] = kept_positions[static_cast<std::size_t>(counter)];
-    counter += c;
+  walk_words(result, 0, num_words, 0, result.input_ids.size(), is_special);
+  return result;
+}
+
+SentenceEncoding align_pair_words(const SegmentIds& first, const SegmentIds& second, const PairTemplate& pair,
+                                  std::int64_t model_max_length, const std::function<bool(std::int64_t)>& is_special) {
+  SentenceEncoding result;
+  const auto len_a = static_cast<std::int64_t>(first.content_ids.size());
+  const auto len_b = static_cast<std::int64_t>(second.content_ids.size());
+  const auto specials = static_cast<std::int64_t>(pair.prefix.size() + pair.middle.size() + pair.suffix.size());
+  result.num_tokens_untruncated = len_a + len_b + specials;
+  // longest_first (transformers 4.31 truncate_sequences): ids[:-n] keeps max(0, len - n)
+  std::int64_t keep_a = len_a;
+  std::int64_t keep_b = len_b;
+  if (result.num_tokens_untruncated > model_max_length) {
+    const std::int64_t remove = result.num_tokens_untruncated - model_max_length;
+    const std::int64_t first_remove = std::min(std::abs(len_b - len_a), remove);
+    const std::int64_t second_remove = remove - first_remove;
+    const std::int64_t from_a = len_a > len_b ? first_remove + second_remove / 2 : second_remove / 2;
+    const std::int64_t from_b = remove - from_a;
+    keep_a = std::max<std::int64_t>(0, len_a - from_a);
+    keep_b = std::max<std::int64_t>(0, len_b - from_b);
+    result.truncated = true;
   }
+  std::vector<std::int64_t>& ids = result.input_ids;
+  ids.insert(ids.end(), pair.prefix.begin(), pair.prefix.end());
+  ids.insert(ids.end(), first.content_ids.begin(), first.content_ids.begin() + keep_a);
+  ids.insert(ids.end(), pair.middle.begin(), pair.middle.end());
+  const std::size_t second_begin = ids.size();
+  ids.insert(ids.end(), second.content_ids.begin(), second.content_ids.begin() + keep_b);
+  ids.insert(ids.end(), pair.suffix.begin(), pair.suffix.end());
+  result.token_type_ids.assign(ids.size(), 0);
+  std::fill(result.token_type_ids.begin() + static_cast<std::ptrdiff_t>(second_begin), result.token_type_ids.end(),
+            pair.second_type);
+
+  result.word_token_counts = first.word_token_counts;
+  result.word_token_counts.insert(result.word_token_counts.end(), second.word_token_counts.begin(),
+                                  second.word_token_counts.end());
+  result.word_index.assign(ids.size(), -1);
+  result.word_first_token.assign(result.word_token_counts.size(), -1);
+  const std::size_t first_begin = pair.prefix.size();
+  walk_words(result, 0, first.word_token_counts.size(), first_begin, first_begin + static_cast<std::size_t>(keep_a),
+             is_special);
+  walk_words(result, first.word_token_counts.size(), second.word_token_counts.size(), second_begin,
+             second_begin + static_cast<std::size_t>(keep_b), is_special);
   return result;
 }
 

@@ -39,4 +39,28 @@ SentenceEncoding align_words(std::vector<std::int32_t> word_token_counts, std::s
                              std::span<const std::int64_t> prefix, std::span<const std::int64_t> suffix,
                              std::int64_t model_max_length, const std::function<bool(std::int64_t)>& is_special);
 
+/// One segment of a pair: its words' NeuroX counts and its ids without special tokens.
+struct SegmentIds {
+  std::vector<std::int32_t> word_token_counts;
+  std::vector<std::int64_t> content_ids;
+};
+
+/// A tokenizer's pair template: prefix + first segment + middle + second segment + suffix; the
+/// token type of the second segment and the suffix (the rest are 0).
+struct PairTemplate {
+  std::span<const std::int64_t> prefix;
+  std::span<const std::int64_t> middle;
+  std::span<const std::int64_t> suffix;
+  std::int64_t second_type = 1;
+};
+
+/// The model input and NeuroX's alignment of a pair, as transformers' tokenizer(first, second,
+/// truncation=True) builds it: ids removed from the end of the longer segment (longest_first,
+/// transformers 4.31's arithmetic: the difference from the longer, the rest split, the second
+/// segment taking the odd one) until the whole fits `model_max_length`; then each segment's
+/// words walked over its own positions that are not `is_special`, as align_words walks a
+/// sentence. Words are the first segment's, then the second's.
+SentenceEncoding align_pair_words(const SegmentIds& first, const SegmentIds& second, const PairTemplate& pair,
+                                  std::int64_t model_max_length, const std::function<bool(std::int64_t)>& is_special);
+
 }  // namespace conceptlens::tokenize

@@ -379,16 +379,34 @@ std::int32_t SentencePieceTokenizer::context_count(const WordContext& context) c
   return count;
 }
 
+SegmentIds SentencePieceTokenizer::segment(std::string_view text) const {
+  SegmentIds segment;
+  segment.content_ids = encode(text);
+  const std::vector<std::string_view> words = split_words(text);
+  segment.word_token_counts.reserve(words.size());
+  for (std::size_t w = 0; w < words.size(); ++w) segment.word_token_counts.push_back(context_count(word_context(words, w)));
+  return segment;
+}
+
 SentenceEncoding SentencePieceTokenizer::encode_sentence(std::string_view sentence) const {
-  const std::vector<std::int64_t> content = encode(sentence);
-  const std::vector<std::string_view> words = split_words(sentence);
-  std::vector<std::int32_t> counts;
-  counts.reserve(words.size());
-  for (std::size_t w = 0; w < words.size(); ++w) counts.push_back(context_count(word_context(words, w)));
+  SegmentIds whole = segment(sentence);
   const std::int64_t prefix[] = {cls_id_};
   const std::int64_t suffix[] = {sep_id_};
-  return align_words(std::move(counts), content, prefix, suffix, options_.model_max_length,
+  return align_words(std::move(whole.word_token_counts), whole.content_ids, prefix, suffix, options_.model_max_length,
                      [this](std::int64_t id) { return is_neurox_special(id); });
+}
+
+SentenceEncoding SentencePieceTokenizer::encode_pair(std::string_view premise, std::string_view hypothesis) const {
+  // build_inputs_with_special_tokens and create_token_type_ids_from_sequences: ALBERT
+  // [CLS] A [SEP] B [SEP] with token types 0, 1; XLM-R <s> A </s></s> B </s>, all 0
+  const std::int64_t cls[] = {cls_id_};
+  const std::int64_t sep[] = {sep_id_};
+  const std::int64_t double_sep[] = {sep_id_, sep_id_};
+  const bool albert = options_.family == SentencePieceFamily::albert;
+  const PairTemplate pair{cls, albert ? std::span<const std::int64_t>(sep) : std::span<const std::int64_t>(double_sep),
+                          sep, albert ? 1 : 0};
+  return align_pair_words(segment(premise), segment(hypothesis), pair, options_.model_max_length,
+                          [this](std::int64_t id) { return is_neurox_special(id); });
 }
 
 }  // namespace conceptlens::tokenize

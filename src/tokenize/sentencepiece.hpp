@@ -80,6 +80,9 @@ class SentencePieceTokenizer final : public Tokenizer {
   std::vector<std::int64_t> encode(std::string_view text) const;
 
   SentenceEncoding encode_sentence(std::string_view sentence) const override;
+  /// ALBERT: [CLS] premise [SEP] hypothesis [SEP], token types 0, 1; XLM-R: <s> premise </s></s>
+  /// hypothesis </s>, token types all 0 (as the slow tokenizers build them).
+  SentenceEncoding encode_pair(std::string_view premise, std::string_view hypothesis) const override;
   /// convert_ids_to_tokens; InputError if out of range.
   std::string id_to_token(std::int64_t id) const override;
   bool is_neurox_special(std::int64_t id) const override;
@@ -109,6 +112,8 @@ class SentencePieceTokenizer final : public Tokenizer {
   std::u32string preprocess(std::u32string_view text) const;
   /// NeuroX's count of a word in `context`, cached per context text.
   std::int32_t context_count(const WordContext& context) const;
+  /// The ids of `text` (encoded whole) and its words' NeuroX counts.
+  SegmentIds segment(std::string_view text) const;
 
   SentencePieceModel model_;
   SentencePieceOptions options_;

@@ -49,6 +49,17 @@ Family family_from_files(const std::filesystem::path& model_dir) {
 
 }  // namespace
 
+SentenceEncoding Tokenizer::encode_pair(std::string_view /*premise*/, std::string_view /*hypothesis*/) const {
+  throw InputError("this tokenizer builds no sentence pairs (the BERT, ALBERT and XLM-R tokenizers do): --pairs "
+                   "needs the pair template transformers gives the model's family");
+}
+
+SentenceEncoding encode_line(const Tokenizer& tokenizer, const corpus::Corpus& corpus, std::int64_t s) {
+  if (!corpus.pairs()) return tokenizer.encode_sentence(corpus.lines[static_cast<std::size_t>(s)]);
+  const auto [premise, hypothesis] = corpus.pair(s);
+  return tokenizer.encode_pair(premise, hypothesis);
+}
+
 std::unique_ptr<Tokenizer> load_tokenizer(const std::filesystem::path& model_dir) {
   const std::filesystem::path config_path = model_dir / "tokenizer_config.json";
   const hf::Json config = hf::read_json_object(config_path);

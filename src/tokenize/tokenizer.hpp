@@ -13,16 +13,22 @@
 
 namespace conceptlens::tokenize {
 
-/// One sentence as NeuroX sees it; every array is exact against fixtures/hf/<model>.json.
+/// One sentence (or sentence pair) as NeuroX sees it; every array is exact against
+/// fixtures/hf/<model>.json (pairs: fixtures/hf/pairs_<model>.h5).
 struct SentenceEncoding {
   std::vector<std::int64_t> input_ids;         ///< encode(sentence, truncation=True), specials included
+  std::vector<std::int64_t> token_type_ids;    ///< per input_ids position; empty: all 0 (one sentence)
   std::vector<std::int32_t> word_index;        ///< per input_ids position: its word, -1 special
   std::vector<std::int32_t> word_token_counts; ///< per word: NeuroX subword count (0: dropped)
   std::vector<std::int32_t> word_first_token;  ///< per word: input_ids position of its first
                                                ///< subword, -1 if none or truncated away
   std::int64_t num_tokens_untruncated = 0;     ///< input_ids size before truncation
   bool truncated = false;
-  std::int32_t num_words_out = 0;  ///< NeuroX emits words [0, num_words_out): complete ones
+  /// The words NeuroX emits, ascending: the complete ones, those before the first word that
+  /// truncation cut — of the sentence, or of each segment of a pair.
+  std::vector<std::int32_t> words_out;
+
+  std::int32_t num_words_out() const { return static_cast<std::int32_t>(words_out.size()); }
 };
 
 using corpus::split_words;
@@ -34,6 +40,13 @@ class Tokenizer {
   /// NeuroX's view of one corpus line (words = split_words(sentence)). InputError if the
   /// sentence is not UTF-8.
   virtual SentenceEncoding encode_sentence(std::string_view sentence) const = 0;
+  /// A premise and a hypothesis (words separated by single spaces) as a model fine-tuned on
+  /// pairs gets them, transformers' tokenizer(premise, hypothesis, truncation=True): the
+  /// family's pair template (special tokens, token types), each text tokenized on its own, and
+  /// longest_first truncation at model_max_length. The words are the premise's then the
+  /// hypothesis's, each counted as NeuroX counts it on its own segment. InputError if not UTF-8,
+  /// and for a family that builds no pairs (this default).
+  virtual SentenceEncoding encode_pair(std::string_view premise, std::string_view hypothesis) const;
   /// convert_ids_to_tokens for one id; InputError if out of range.
   virtual std::string id_to_token(std::int64_t id) const = 0;
   /// NeuroX drops these positions: every special token's id except the unknown token's.
@@ -47,6 +60,10 @@ class Tokenizer {
 
   static constexpr std::int64_t kNoMaxLength = INT64_MAX;
 };
+
+/// Line `s` of `corpus` as the model gets it: encode_pair of its premise and hypothesis in a
+/// pair corpus, else encode_sentence.
+SentenceEncoding encode_line(const Tokenizer& tokenizer, const corpus::Corpus& corpus, std::int64_t s);
 
 /// The tokenizer of a Hugging Face checkpoint folder: tokenizer_config.json's
 /// `tokenizer_class` decides (BertTokenizer, AlbertTokenizer, XLMRobertaTokenizer and their

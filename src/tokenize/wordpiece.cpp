@@ -409,24 +409,36 @@ SentenceEncoding WordPieceTokenizer::encode_sentence(std::string_view sentence) 
   return encode_words(split_words(sentence));
 }
 
-SentenceEncoding WordPieceTokenizer::encode_words(const std::vector<std::string_view>& words) const {
+SegmentIds WordPieceTokenizer::segment(const std::vector<std::string_view>& words) const {
   // A word's count in NeuroX's context ("a {w} a" and the like) is its count alone: BERT splits
   // on whitespace first, and "a" is one token. The model input is the words' ids in a row,
-  // which is what the whole sentence gives for the same reason.
-  std::vector<std::int32_t> counts;
-  std::vector<std::int64_t> content;
-  counts.reserve(words.size());
+  // which is what the whole text gives for the same reason.
+  SegmentIds segment;
+  segment.word_token_counts.reserve(words.size());
   for (const std::string_view word : words) {
     const std::vector<std::int64_t> ids = encode_word(word);
     std::int32_t count = 0;
     for (const std::int64_t id : ids) count += is_neurox_special(id) ? 0 : 1;
-    counts.push_back(count);
-    content.insert(content.end(), ids.begin(), ids.end());
+    segment.word_token_counts.push_back(count);
+    segment.content_ids.insert(segment.content_ids.end(), ids.begin(), ids.end());
   }
+  return segment;
+}
+
+SentenceEncoding WordPieceTokenizer::encode_words(const std::vector<std::string_view>& words) const {
+  SegmentIds words_segment = segment(words);
   const std::int64_t prefix[] = {cls_id_};
   const std::int64_t suffix[] = {sep_id_};
-  return align_words(std::move(counts), content, prefix, suffix, options_.model_max_length,
-                     [this](std::int64_t id) { return is_neurox_special(id); });
+  return align_words(std::move(words_segment.word_token_counts), words_segment.content_ids, prefix, suffix,
+                     options_.model_max_length, [this](std::int64_t id) { return is_neurox_special(id); });
+}
+
+SentenceEncoding WordPieceTokenizer::encode_pair(std::string_view premise, std::string_view hypothesis) const {
+  // BertTokenizer.build_inputs_with_special_tokens: [CLS] A [SEP] B [SEP], token types 0 then 1
+  const std::int64_t cls[] = {cls_id_};
+  const std::int64_t sep[] = {sep_id_};
+  return align_pair_words(segment(split_words(premise)), segment(split_words(hypothesis)), PairTemplate{cls, sep, sep, 1},
+                          options_.model_max_length, [this](std::int64_t id) { return is_neurox_special(id); });
 }
 
 }  // namespace conceptlens::tokenize

@@ -35,6 +35,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "tokenize/neurox_alignment.hpp"
 #include "tokenize/tokenizer.hpp"
 
 namespace conceptlens::tokenize {
@@ -83,6 +84,8 @@ class WordPieceTokenizer final : public Tokenizer {
   SentenceEncoding encode_sentence(std::string_view sentence) const override;
   /// The same for words already split.
   SentenceEncoding encode_words(const std::vector<std::string_view>& words) const;
+  /// A pair as BertTokenizer builds it: [CLS] premise [SEP] hypothesis [SEP], token types 0, 1.
+  SentenceEncoding encode_pair(std::string_view premise, std::string_view hypothesis) const override;
 
   std::int64_t cls_id() const { return cls_id_; }
   std::int64_t sep_id() const { return sep_id_; }
@@ -121,6 +124,8 @@ class WordPieceTokenizer final : public Tokenizer {
   void basic_tokenize(std::u32string text, std::vector<std::u32string>& out) const;
   void wordpiece(const std::u32string& word, std::vector<std::string>& out) const;
   std::int64_t token_to_id(std::string_view token) const;
+  /// The words' ids and NeuroX counts (each word tokenized alone).
+  SegmentIds segment(const std::vector<std::string_view>& words) const;
 
   WordPieceOptions options_;
   std::vector<std::string> id_to_token_;

@@ -184,9 +184,81 @@ TEST_F(Cli, ExtractRejectsBadModelsAndCorpora) {
   expect_failure(args(gpt2, kSentences), 2, {"config.json", "gpt2"});
   expect_failure(args(cut, kSentences), 2, {(cut / "model.safetensors").string()});
   expect_failure(args(good, dir_ / "empty-line.in"), 2, {"empty-line.in:2:", "empty line"});
-  expect_failure(args(good, dir_ / "tab.in"), 2, {"tab.in:1:", "tab"});
+  expect_failure(args(good, dir_ / "tab.in"), 2, {"tab.in:1:", "a tab at column 2", "--pairs"});
+  // with --pairs: one tab per line, between two segments of words
+  write_file(dir_ / "no-tab.tsv", "a b\tc\nd e\n");
+  write_file(dir_ / "two-tabs.tsv", "a\tb\tc\n");
+  write_file(dir_ / "space-tab.tsv", "a b \tc\n");
+  expect_failure(args(good, dir_ / "no-tab.tsv") + " --pairs", 2, {"no-tab.tsv:2:", "no tab", "premise", "hypothesis"});
+  expect_failure(args(good, dir_ / "two-tabs.tsv") + " --pairs", 2, {"two-tabs.tsv:1:", "a second tab at column 4"});
+  expect_failure(args(good, dir_ / "space-tab.tsv") + " --pairs", 2, {"space-tab.tsv:1:", "a space next to the tab"});
   expect_failure(args(good, dir_ / "long.in"), 2, {"long.in:1:", "500 characters"});
   expect_failure(args(good, kSentences) + " --layers 0,5", 2, {"--layers", "layer 5"});
+}
+
+// Premise-hypothesis pairs (MNLI) fed as transformers feeds them to a model fine-tuned on pairs:
+// the values of ../shared/fixtures/hf/pairs_<model>.h5 (its README §9) for the four fixture
+// models, the same file at 1-4 ranks. Skipped without ../shared.
+TEST_F(Cli, ExtractPairsAsTransformersFeedsThemAtEveryRankCount) {
+  for (const std::string model : {"bert_cased", "albert", "xlm_roberta", "bert_seqcls"}) {
+    SCOPED_TRACE(model);
+    const fs::path fixture = conceptlens::testing::shared_dir() / "fixtures/hf" / ("pairs_" + model + ".h5");
+    if (!fs::exists(fixture)) GTEST_SKIP() << "no " << fixture << " (../shared is not beside this clone)";
+    const h5::File reference = h5::File::open_read_only(fixture);
+    const bool head = model == "bert_seqcls";
+    std::string tsv;
+    std::vector<std::size_t> premise_words;
+    for (std::size_t i = 0; i < 8; ++i) {
+      const std::string group = "/pairs/" + std::to_string(i) + "/";
+      const std::string premise = reference.read_strings_dataset(group + "premise").at(0);
+      tsv += premise + "\t" + reference.read_strings_dataset(group + "hypothesis").at(0) + "\n";
+      premise_words.push_back(static_cast<std::size_t>(std::count(premise.begin(), premise.end(), ' ') + 1));
+    }
+    write_file(dir_ / "pairs.tsv", tsv);
+    std::string first;
+    for (int ranks = 1; ranks <= 4; ++ranks) {
+      const fs::path out = dir_ / (model + std::to_string(ranks) + ".h5");
+      const auto result = run(ranks, "extract --model " + (kHf / "models" / model).string() + " --corpus " +
+                                         (dir_ / "pairs.tsv").string() + " --pairs --batch-tokens 100 --out " +
+                                         out.string() + (head ? " --predictions" : ""));
+      ASSERT_EQ(result.code, 0) << result.output;
+      if (ranks == 1) first = read_file(out);
+      EXPECT_EQ(read_file(out), first) << ranks << " ranks: not the same file";
+    }
+    const fs::path act = dir_ / (model + "1.h5");
+    const store::ActivationsFile file = store::ActivationsFile::open(act);
+    const store::ActivationsInfo& info = file.info();
+    ASSERT_EQ(info.sentences(), 8);
+    EXPECT_EQ(h5::File::open_read_only(act).read_int_attribute("/", "pairs"), 1);
+    for (std::size_t i = 0; i < 8; ++i) {
+      SCOPED_TRACE("pair " + std::to_string(i));
+      const std::string group = "/pairs/" + std::to_string(i) + "/";
+      // the rows: the premise's kept words, then the hypothesis's from its first word
+      const auto kept = reference.read_dataset<std::int32_t>(group + "kept_words").values;
+      const std::int64_t begin = info.sentence_offsets[i];
+      ASSERT_EQ(info.sentence_offsets[i + 1] - begin, kept[0] + kept[1]);
+      for (std::int32_t r = 0; r < kept[0] + kept[1]; ++r) {
+        EXPECT_EQ(info.position[static_cast<std::size_t>(begin + r)],
+                  r < kept[0] ? r : static_cast<std::int32_t>(premise_words[i]) + r - kept[0]);
+      }
+      const auto words = reference.read_dataset<float>(group + "words_last");  // [layers, rows, hidden]
+      const std::size_t block = words.dims[1] * words.dims[2];
+      for (const std::int64_t layer : info.layers) {
+        std::vector<float> rows(block);
+        file.read_rows(layer, begin, static_cast<std::int64_t>(words.dims[1]), rows);
+        const auto expected = words.values.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(layer) * block);
+        EXPECT_LE(max_abs_difference(rows, std::vector<float>(expected, expected + static_cast<std::ptrdiff_t>(block))),
+                  1e-5)
+            << "layer " << layer;
+      }
+      if (head) {
+        const auto logits = h5::File::open_read_only(act).read_dataset<float>("/predictions/logits").values;
+        const auto expected_logits = reference.read_dataset<float>(group + "logits").values;
+        EXPECT_NEAR(logits[2 * i], expected_logits[0], 1e-5);
+        EXPECT_NEAR(logits[2 * i + 1], expected_logits[1], 1e-5);
+      }
+    }
+  }
 }
 
 // The bundled fine-tuned model, really trained: its predicted classes on SST-2 dev reach the

@@ -242,6 +242,7 @@ TEST_F(Cli, NightlyJobPlansAgainstTheSharedData) {
   for (const char* part : {"model bert-base-cased-sst2", "fine-tuned from xlm-roberta-base", "corpus hatexplain",
                            "corpus ccg", "align/albert-base-v2-mnli/mnli/layer-6-k600/predicted",
                            "compare/bert-base-cased-hatexplain/sem/layer-0-k600",
+                           "corpus mnli: 1000 sentence pairs (premise TAB hypothesis)",
                            "triggers/xlm-roberta-base-mnli/mnli/layer-6-k600/entailment",
                            "triggers/albert-base-v2-sst2/sst2/layer-6-k600/sentiment"}) {
     EXPECT_NE(plan.output.find(part), std::string::npos) << part << "\n" << plan.output.substr(0, 3000);

@@ -189,3 +189,45 @@ TEST_F(Triggers, BadInputFailsOnceNamingTheFile) {
   expect_failure(args(out, "", {.corpus = kSst2 / "sst2-dev.in"}), 2, {"s200.classes has 200 lines", "872"});
   expect_failure(args(dir_ / "missing/t.json"), 3, {"missing/t.json", "does not exist"});
 }
+
+// With --pairs (MNLI, from ../shared: skipped without it): the trigger goes into the hypothesis,
+// and the counts are again the classifier's one pair at a time. The mechanics only: the bundled
+// SST-2 model given pairs (BERT's pair template, token types 0/1) and its own predicted classes.
+TEST_F(Cli, TriggersOnSentencePairsGoIntoTheHypothesis) {
+  const fs::path mnli = conceptlens::testing::shared_dir() / "data/mnli/mnli-matched.pairs.tsv";
+  if (!fs::exists(mnli)) GTEST_SKIP() << "no " << mnli << " (../shared is not beside this clone)";
+  const fs::path model = kModel;
+  const fs::path pairs = dir_ / "pairs.tsv";
+  write_file(pairs, first_lines(mnli, 120));
+  const fs::path act = dir_ / "act.h5";
+  ASSERT_EQ(run(2, "extract --model " + model.string() + " --corpus " + pairs.string() +
+                       " --pairs --predictions --layers 6 --out " + act.string())
+                .code,
+            0);
+  ASSERT_EQ(run(2, "cluster --activations " + act.string() + " --layer 6 --max-per-type 10 --k 30 --out " +
+                       (dir_ / "clusters.h5").string())
+                .code,
+            0);
+  const std::string args = "triggers --model " + model.string() + " --corpus " + pairs.string() + " --pairs --labels " +
+                           act.string() + " --clusters " + (dir_ / "clusters.h5").string() +
+                           " --k 30 --threshold 0.8 --baseline-draws 1 --position prepend --out ";
+  for (const int ranks : {1, 2}) {
+    const auto result = run(ranks, args + (dir_ / ("t" + std::to_string(ranks) + ".json")).string());
+    ASSERT_EQ(result.code, 0) << result.output;
+  }
+  EXPECT_EQ(read_file(dir_ / "t2.json"), read_file(dir_ / "t1.json"));
+  const Json got = Json::parse(read_file(dir_ / "t1.json"));
+  ASSERT_FALSE(got.at("concepts").empty());
+  std::int64_t tried_in_all = 0;
+  for (const Json& concept_ : got.at("concepts")) tried_in_all += concept_.at("tried").get<std::int64_t>();
+  EXPECT_GT(tried_in_all, 0);
+
+  // the recount: every tried pair with each trigger before its hypothesis, one pair at a time
+  expect_recounted(
+      dir_, model, got, lines_of(read_file(pairs)),
+      [](const std::string& line, const std::string& trigger) {
+        const std::size_t tab = line.find('\t');
+        return line.substr(0, tab + 1) + trigger + " " + line.substr(tab + 1);
+      },
+      "--pairs");
+}

@@ -1,9 +1,12 @@
 // Extraction against what transformers 4.31 and NeuroX computed (tests/data/hf, see its
 // FIXTURES.md): token ids exact; every hidden state of every sentence, the NeuroX word vectors
 // of every aggregation and the classifier's logits within atol 1e-5 — one sentence at a time
-// (NeuroX's way) and all sentences in one padded batch (ours).
+// (NeuroX's way) and all sentences in one padded batch (ours); and premise-hypothesis pairs as
+// transformers' tokenizer(premise, hypothesis) feeds them (../shared/fixtures/hf/pairs_*.h5:
+// ids, token types, the words kept after truncation, every layer, the words' vectors, logits).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -11,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "corpus/corpus_file.hpp"
 #include "extract/word_vectors.hpp"
 #include "model/encoder.hpp"
 #include "store/hdf5.hpp"
@@ -89,10 +93,10 @@ TEST_P(Golden, OneSentenceAtATimeMatchesTransformersAndNeurox) {
     for (const Aggregation aggregation : {Aggregation::last, Aggregation::first, Aggregation::average}) {
       const std::string name = conceptlens::extract::aggregation_name(aggregation);
       const auto words = reference.read_dataset<float>(group + "neurox/" + name);  // [L+1, Wout, H]
-      ASSERT_EQ(static_cast<std::int64_t>(words.dims[1]), encoding.num_words_out) << name;
+      ASSERT_EQ(static_cast<std::int64_t>(words.dims[1]), encoding.num_words_out()) << name;
       std::vector<float> got;
       for (const auto& layer : states) {
-        std::vector<float> rows(static_cast<std::size_t>(encoding.num_words_out * hidden));
+        std::vector<float> rows(static_cast<std::size_t>(encoding.num_words_out() * hidden));
         conceptlens::extract::word_vectors(encoding, aggregation, layer, hidden, rows);
         got.insert(got.end(), rows.begin(), rows.end());
       }
@@ -144,6 +148,107 @@ TEST_P(Golden, OnePaddedBatchMatchesTransformers) {
   }
   EXPECT_LE(worst, kTolerance);
   std::printf("%s: padded batch of 20, max |hidden state - transformers| = %.3g\n", model.c_str(), worst);
+}
+
+// ---- sentence pairs: ../shared/fixtures/hf/pairs_<model>.h5 (its README §9) -----------------------
+
+/// The pairs of the fixture: premise and hypothesis of pairs/<i>.
+std::vector<std::pair<std::string, std::string>> fixture_pairs(const h5::File& reference) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (std::size_t i = 0; reference.exists("/pairs/" + std::to_string(i)); ++i) {
+    const std::string group = "/pairs/" + std::to_string(i) + "/";
+    pairs.emplace_back(reference.read_strings_dataset(group + "premise").at(0),
+                       reference.read_strings_dataset(group + "hypothesis").at(0));
+  }
+  return pairs;
+}
+
+TEST_P(Golden, SentencePairsMatchTransformersOneAtATimeAndBatched) {
+  const std::string model = GetParam();
+  const fs::path fixture = conceptlens::testing::shared_dir() / "fixtures/hf" / ("pairs_" + model + ".h5");
+  if (!fs::exists(fixture)) GTEST_SKIP() << "no " << fixture << " (../shared is not beside this clone)";
+  const h5::File reference = h5::File::open_read_only(fixture);
+  const bool head = model == "bert_seqcls";
+  const Encoder encoder(hf() / "models" / model, head);
+  const auto tokenizer = conceptlens::tokenize::load_tokenizer(hf() / "models" / model);
+  const auto pairs = fixture_pairs(reference);
+  ASSERT_EQ(pairs.size(), 8u);
+  const auto hidden = static_cast<std::size_t>(encoder.hidden_size());
+  std::vector<conceptlens::tokenize::SentenceEncoding> encodings;
+  double worst_state = 0;
+  double worst_word = 0;
+  std::size_t truncated = 0;
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    SCOPED_TRACE(model + " pair " + std::to_string(i));
+    const std::string group = "/pairs/" + std::to_string(i) + "/";
+    const auto encoding = tokenizer->encode_pair(pairs[i].first, pairs[i].second);
+    ASSERT_EQ(encoding.input_ids, reference.read_dataset<std::int64_t>(group + "input_ids").values);
+    std::vector<std::int64_t> types = encoding.token_type_ids;
+    ASSERT_EQ(types, reference.read_dataset<std::int64_t>(group + "token_type_ids").values);
+    // the words whose subwords all survived: a prefix of each segment
+    const auto premise_words = static_cast<std::int32_t>(conceptlens::corpus::split_words(pairs[i].first).size());
+    const auto kept = reference.read_dataset<std::int32_t>(group + "kept_words").values;
+    const auto in_premise = std::count_if(encoding.words_out.begin(), encoding.words_out.end(),
+                                          [&](std::int32_t w) { return w < premise_words; });
+    EXPECT_EQ(in_premise, kept.at(0));
+    EXPECT_EQ(encoding.num_words_out() - in_premise, kept.at(1));
+    for (std::int32_t w = 0; w < kept.at(1); ++w) {
+      EXPECT_EQ(encoding.words_out[static_cast<std::size_t>(kept.at(0) + w)], premise_words + w);
+    }
+    truncated += encoding.truncated ? 1 : 0;
+
+    const auto length = static_cast<std::int64_t>(encoding.input_ids.size());
+    const std::vector<std::int64_t> lengths = {length};
+    std::vector<float> logits(static_cast<std::size_t>(encoder.num_labels()));
+    const auto states = run_all_layers(encoder, PaddedBatch{encoding.input_ids, lengths, 1, length, types},
+                                       head ? &logits : nullptr);
+    std::vector<float> all;
+    std::vector<float> words;
+    for (const auto& layer : states) {
+      all.insert(all.end(), layer.begin(), layer.end());
+      std::vector<float> rows(static_cast<std::size_t>(encoding.num_words_out()) * hidden);
+      conceptlens::extract::word_vectors(encoding, Aggregation::last, layer, encoder.hidden_size(), rows);
+      words.insert(words.end(), rows.begin(), rows.end());
+    }
+    worst_state = std::max(worst_state, max_abs_difference(all, reference.read_dataset<float>(group + "hidden_states").values));
+    worst_word = std::max(worst_word, max_abs_difference(words, reference.read_dataset<float>(group + "words_last").values));
+    if (head) {
+      EXPECT_LE(max_abs_difference(logits, reference.read_dataset<float>(group + "logits").values), kTolerance);
+    }
+    encodings.push_back(encoding);
+  }
+  EXPECT_LE(worst_state, kTolerance);
+  EXPECT_LE(worst_word, kTolerance);
+
+  // all pairs in one padded batch, token types padded with 0
+  std::int64_t length = 0;
+  for (const auto& encoding : encodings) length = std::max(length, static_cast<std::int64_t>(encoding.input_ids.size()));
+  const auto batch = static_cast<std::int64_t>(encodings.size());
+  std::vector<std::int64_t> ids(static_cast<std::size_t>(batch * length), encoder.config().pad_token_id);
+  std::vector<std::int64_t> types(ids.size(), 0);
+  std::vector<std::int64_t> lengths;
+  for (std::int64_t b = 0; b < batch; ++b) {
+    const auto& encoding = encodings[static_cast<std::size_t>(b)];
+    std::copy(encoding.input_ids.begin(), encoding.input_ids.end(), ids.begin() + b * length);
+    std::copy(encoding.token_type_ids.begin(), encoding.token_type_ids.end(), types.begin() + b * length);
+    lengths.push_back(static_cast<std::int64_t>(encoding.input_ids.size()));
+  }
+  const auto states = run_all_layers(encoder, PaddedBatch{ids, lengths, batch, length, types});
+  double worst_batched = 0;
+  for (std::size_t i = 0; i < encodings.size(); ++i) {
+    const std::size_t tokens = encodings[i].input_ids.size();
+    std::vector<float> got;
+    for (const auto& layer : states) {
+      const auto first = layer.begin() + static_cast<std::ptrdiff_t>(i * static_cast<std::size_t>(length) * hidden);
+      got.insert(got.end(), first, first + static_cast<std::ptrdiff_t>(tokens * hidden));
+    }
+    const auto expected = reference.read_dataset<float>("/pairs/" + std::to_string(i) + "/hidden_states");
+    worst_batched = std::max(worst_batched, max_abs_difference(got, expected.values));
+  }
+  EXPECT_LE(worst_batched, kTolerance);
+  std::printf("%s pairs (%zu truncated): max |hidden state - transformers| = %.3g one at a time, %.3g batched; "
+              "max |word vector - transformers| = %.3g\n",
+              model.c_str(), truncated, worst_state, worst_batched, worst_word);
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, Golden, ::testing::Values("bert_cased", "albert", "xlm_roberta", "bert_seqcls"));

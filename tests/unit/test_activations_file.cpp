@@ -388,7 +388,11 @@ TEST(ActivationsFileReader, WordColumnsDisagreeWithOffsets) {
   raw = RawActivations();
   raw.position = {0, 1, 1, 1, 2};
   raw.write(dir / "a.h5");
-  expect_read_error(dir / "a.h5", {"dataset '/words/position' holds 1 at row 2", "expected 0"});
+  expect_read_error(dir / "a.h5", {"dataset '/words/position' holds 1 at row 3", "expected a position after 1",
+                                   "rows 2..4"});
+  raw.position = {0, 1, -1, 0, 1};
+  raw.write(dir / "a.h5");
+  expect_read_error(dir / "a.h5", {"dataset '/words/position' holds -1 at row 2", "expected a position after -1"});
   raw = RawActivations();
   raw.sentence = {0, 0, 1, 1};
   raw.write(dir / "a.h5");
@@ -400,8 +404,8 @@ TEST(ActivationsFileReader, TextLineWithTheWrongWordCount) {
   RawActivations raw;
   raw.text = "the cat\nsat on\n";
   raw.write(dir / "a.h5");
-  expect_read_error(dir / "a.h5",
-                    {"dataset '/corpus/text' line 2 (sentence 1) has 2 words", "expected at least 3", "rows 2..4"});
+  expect_read_error(dir / "a.h5", {"dataset '/corpus/text' line 2 (sentence 1) has 2 words", "expected at least 3",
+                                   "for row 4 of sentence 1", "'/words/position' holds 2"});
   // split on single spaces: a double space makes an empty word, which no row may be
   raw.text = "the  cat\nsat on it\n";
   raw.write(dir / "a.h5");
@@ -417,6 +421,13 @@ TEST(ActivationsFileReader, TruncatedSentenceKeepsItsLine) {
   const ActivationsInfo info = read_activations_info(dir / "a.h5");
   EXPECT_EQ(info.lines, (std::vector<std::string>{"the cat", "sat on it too"}));
   EXPECT_EQ(info.word_text, (std::vector<std::string>{"the", "cat", "sat", "on", "it"}));
+  // a truncated pair (extract --pairs): the first words of each segment, at their positions
+  raw.text = "the cat\nsat on . it was\n";
+  raw.position = {0, 1, 0, 3, 4};
+  raw.write(dir / "a.h5");
+  const ActivationsInfo pair = read_activations_info(dir / "a.h5");
+  EXPECT_EQ(pair.word_text, (std::vector<std::string>{"the", "cat", "sat", "it", "was"}));
+  EXPECT_EQ(pair.position, (std::vector<std::int32_t>{0, 1, 0, 3, 4}));
 }
 
 TEST(ActivationsFileReader, TextOtherThanTheCorpusOfTheChecksum) {

@@ -40,13 +40,41 @@ TEST(Corpus, RejectsMalformedLinesNamingFileAndLine) {
   };
   check("", {"empty corpus"});
   check("a b\n\nc\n", {":2:", "empty line"});
-  check("a b\nc\td\n", {":2:", "a tab at column 2"});
+  check("a b\nc\td\n", {":2:", "a tab at column 2", "--pairs"});
   check("a  b\n", {":1:", "two spaces in a row at column 3"});
   check("a \x01 b\n", {":1:", "control character U+0001"});
   check("ok\n\xff\xfe\n", {":2:", "not valid UTF-8 at byte 1"});
   check("short " + std::string(201, 'x') + "\n", {":1:", "word 2 has 201 characters", "200"});
   write_file(dir / "ok.in", "short " + std::string(200, 'x') + "\n");
   EXPECT_EQ(corpus::read_corpus(dir / "ok.in").words, 2);
+}
+
+TEST(Corpus, ReadsPairsAsOneWordSequencePerLine) {
+  ScratchDir dir;
+  write_file(dir / "p.tsv", "A man sleeps .\tA person rests .\nHello\tHi there\n");
+  const corpus::Corpus pairs = corpus::read_corpus(dir / "p.tsv", corpus::CorpusRules{.pairs = true});
+  EXPECT_TRUE(pairs.pairs());
+  EXPECT_EQ(pairs.lines, (std::vector<std::string>{"A man sleeps . A person rests .", "Hello Hi there"}));
+  EXPECT_EQ(pairs.premise_words, (std::vector<std::int32_t>{4, 1}));
+  EXPECT_EQ(pairs.words, 11);
+  EXPECT_EQ(pairs.pair(0), (std::pair<std::string_view, std::string_view>{"A man sleeps .", "A person rests ."}));
+  EXPECT_EQ(pairs.pair(1), (std::pair<std::string_view, std::string_view>{"Hello", "Hi there"}));
+  // the same words as the .in twin, so its label files line up
+  write_file(dir / "p.in", "A man sleeps . A person rests .\nHello Hi there\n");
+  const corpus::Corpus twin = corpus::read_corpus(dir / "p.in");
+  EXPECT_FALSE(twin.pairs());
+  EXPECT_EQ(corpus::corpus_checksum(pairs.lines), corpus::corpus_checksum(twin.lines));
+
+  const auto check = [&](const std::string& text, std::initializer_list<std::string> parts) {
+    write_file(dir / "bad.tsv", text);
+    expect_error<InputError>([&] { corpus::read_corpus(dir / "bad.tsv", corpus::CorpusRules{.pairs = true}); },
+                             (dir / "bad.tsv").string(), parts);
+  };
+  check("a\tb\nc d\n", {":2:", "no tab", "premise and a hypothesis separated by one tab"});
+  check("a\tb\tc\n", {":1:", "a second tab at column 4 (the first at column 2)"});
+  check("a \tb\n", {":1:", "a space next to the tab at column 3"});
+  check("a\t b\n", {":1:", "a space next to the tab at column 2"});
+  check("a\tb  c\n", {":1:", "two spaces in a row at column 5"});
 }
 
 TEST(Corpus, StripsLinesAsPythonsStrip) {

@@ -85,7 +85,7 @@ void expect_matches_sidecar(const Tokenizer& tokenizer, const std::string& model
     EXPECT_EQ(got.word_first_token, expected.at("word_first_token").get<Counts>());
     EXPECT_EQ(got.num_tokens_untruncated, expected.at("num_tokens_untruncated").get<std::int64_t>());
     EXPECT_EQ(got.truncated, expected.at("truncated").get<bool>());
-    EXPECT_EQ(got.num_words_out, expected.at("num_words_out").get<std::int32_t>());
+    EXPECT_EQ(got.num_words_out(), expected.at("num_words_out").get<std::int32_t>());
     ASSERT_EQ(got.word_token_counts.size(), expected.at("words").size());
 
     Strings tokens;
@@ -100,7 +100,7 @@ void expect_matches_sidecar(const Tokenizer& tokenizer, const std::string& model
     // what NeuroX emits: the words kept with their subwords joined, and the empty words
     Strings detokenized;
     std::vector<int> empty_words;
-    for (std::int32_t w = 0; w < got.num_words_out; ++w) {
+    for (std::int32_t w = 0; w < got.num_words_out(); ++w) {
       std::string joined;
       for (std::size_t p = 0; p < got.input_ids.size(); ++p) {
         if (got.word_index[p] == w) joined += tokens[p];
@@ -394,7 +394,7 @@ TEST(SentencePieceTokenizers, NeuroxCountsComeFromContexts) {
     const SentenceEncoding encoding = tokenizer->encode_sentence("hello  world");
     EXPECT_EQ(encoding.word_token_counts.size(), 3u);
     EXPECT_EQ(encoding.word_token_counts[1], 0);
-    EXPECT_EQ(encoding.num_words_out, 3);
+    EXPECT_EQ(encoding.num_words_out(), 3);
     // a word's count is the same wherever it is cached from
     const SentenceEncoding again = tokenizer->encode_sentence("hello  world");
     EXPECT_EQ(again.word_token_counts, encoding.word_token_counts);
@@ -426,11 +426,44 @@ TEST(NeuroxAlignment, TruncatesAndDropsCutWords) {
   EXPECT_EQ(a.num_tokens_untruncated, 7);
   EXPECT_EQ(a.word_index, (Counts{-1, 0, 1, 1, 1, -1}));
   EXPECT_EQ(a.word_first_token, (Counts{1, 2, -1}));
-  EXPECT_EQ(a.num_words_out, 2);
+  EXPECT_EQ(a.num_words_out(), 2);
   // transformers cannot remove every content id: it keeps them all
   const SentenceEncoding b = align_words({1, 1}, Ids{1, 2}, prefix, suffix, 2, special);
   EXPECT_FALSE(b.truncated);
   EXPECT_EQ(b.input_ids.size(), 4u);
+}
+
+TEST(NeuroxAlignment, PairsTruncateTheLongerSegmentFirstAndWalkEachSegment) {
+  const auto special = [](std::int64_t id) { return id >= 100; };
+  const Ids cls = {100};
+  const Ids sep = {101};
+  const PairTemplate pair{cls, sep, sep, 1};
+  // premise 6 ids (words of 2, 1, 3), hypothesis 2 (1, 1); 11 in all, 9 allowed: 2 from the premise
+  const SegmentIds premise{{2, 1, 3}, {1, 2, 3, 4, 5, 6}};
+  const SegmentIds hypothesis{{1, 1}, {7, 8}};
+  const SentenceEncoding a = align_pair_words(premise, hypothesis, pair, 9, special);
+  EXPECT_EQ(a.input_ids, (Ids{100, 1, 2, 3, 4, 101, 7, 8, 101}));
+  EXPECT_EQ(a.token_type_ids, (Ids{0, 0, 0, 0, 0, 0, 1, 1, 1}));
+  EXPECT_TRUE(a.truncated);
+  EXPECT_EQ(a.num_tokens_untruncated, 11);
+  EXPECT_EQ(a.word_token_counts, (Counts{2, 1, 3, 1, 1}));
+  EXPECT_EQ(a.word_index, (Counts{-1, 0, 0, 1, 2, -1, 3, 4, -1}));
+  EXPECT_EQ(a.word_first_token, (Counts{1, 3, 4, 6, 7}));
+  EXPECT_EQ(a.words_out, (Counts{0, 1, 3, 4}));  // the premise's third word lost subwords
+  // equal lengths: the rest split, the second segment taking the odd one (transformers 4.31)
+  const SegmentIds four{{1, 1, 1, 1}, {1, 2, 3, 4}};
+  const SegmentIds also_four{{1, 1, 1, 1}, {5, 6, 7, 8}};
+  const SentenceEncoding b = align_pair_words(four, also_four, pair, 8, special);  // 11 ids: 3 go
+  EXPECT_EQ(b.input_ids, (Ids{100, 1, 2, 3, 101, 5, 6, 101}));
+  EXPECT_EQ(b.words_out, (Counts{0, 1, 2, 4, 5}));
+  // XLM-R's template: two separators between the segments, token types all 0
+  const Ids double_sep = {101, 101};
+  const SentenceEncoding c = align_pair_words(SegmentIds{{1}, {1}}, SegmentIds{{1}, {2}}, PairTemplate{cls, double_sep, sep, 0},
+                                              100, special);
+  EXPECT_EQ(c.input_ids, (Ids{100, 1, 101, 101, 2, 101}));
+  EXPECT_EQ(c.token_type_ids, (Ids{0, 0, 0, 0, 0, 0}));
+  EXPECT_FALSE(c.truncated);
+  EXPECT_EQ(c.words_out, (Counts{0, 1}));
 }
 
 // ---- Unicode (ALBERT's preprocessing), against Python 3.11 ----------------------------------------

@@ -215,20 +215,20 @@ TEST(WordPieceSentence, TruncatesAtModelMaxLengthLikeNeuroX) {
   EXPECT_EQ(a.word_token_counts, (std::vector<std::int32_t>{1, 3, 1}));
   EXPECT_EQ(a.word_index, (std::vector<std::int32_t>{-1, 0, 1, 1, 1, -1}));
   EXPECT_EQ(a.word_first_token, (std::vector<std::int32_t>{1, 2, -1}));
-  EXPECT_EQ(a.num_words_out, 2);
+  EXPECT_EQ(a.num_words_out(), 2);
 
   // a word cut in the middle is dropped, though its surviving subwords keep its index
   SentenceEncoding b = tokenizer.encode_sentence("hello world unaffable");
   EXPECT_EQ(b.input_ids, (Ids{2, 5, 6, 11, 12, 3}));
   EXPECT_EQ(b.word_index, (std::vector<std::int32_t>{-1, 0, 1, 2, 2, -1}));
   EXPECT_EQ(b.word_first_token, (std::vector<std::int32_t>{1, 2, 3}));
-  EXPECT_EQ(b.num_words_out, 2);
+  EXPECT_EQ(b.num_words_out(), 2);
 
   // short enough: nothing changes
   SentenceEncoding c = tokenizer.encode_sentence("hello world");
   EXPECT_FALSE(c.truncated);
   EXPECT_EQ(c.input_ids, (Ids{2, 5, 6, 3}));
-  EXPECT_EQ(c.num_words_out, 2);
+  EXPECT_EQ(c.num_words_out(), 2);
 }
 
 TEST(WordPieceSentence, EmptyAndSpecialWordsHaveNoSubwords) {
@@ -237,13 +237,13 @@ TEST(WordPieceSentence, EmptyAndSpecialWordsHaveNoSubwords) {
   SentenceEncoding a = tokenizer.encode_sentence("hello  \u00ad world");
   EXPECT_EQ(a.word_token_counts, (std::vector<std::int32_t>{1, 0, 0, 1}));
   EXPECT_EQ(a.word_first_token, (std::vector<std::int32_t>{1, -1, -1, 2}));
-  EXPECT_EQ(a.num_words_out, 4);
+  EXPECT_EQ(a.num_words_out(), 4);
   // a special token as a word: in the model input, but NeuroX counts it for no word
   SentenceEncoding b = tokenizer.encode_sentence("hello [SEP] world");
   EXPECT_EQ(b.input_ids, (Ids{2, 5, 3, 6, 3}));
   EXPECT_EQ(b.word_index, (std::vector<std::int32_t>{-1, 0, -1, 2, -1}));
   EXPECT_EQ(b.word_first_token, (std::vector<std::int32_t>{1, -1, 3}));
-  EXPECT_EQ(b.num_words_out, 3);
+  EXPECT_EQ(b.num_words_out(), 3);
   // [UNK] is an ordinary subword for NeuroX
   EXPECT_FALSE(tokenizer.is_neurox_special(tokenizer.unk_id()));
   EXPECT_TRUE(tokenizer.is_neurox_special(tokenizer.pad_id()));
@@ -256,7 +256,7 @@ TEST(WordPieceSentence, TinyModelMaxLengthTruncatesNothing) {
   SentenceEncoding a = tokenizer.encode_sentence("hello world");
   EXPECT_FALSE(a.truncated);
   EXPECT_EQ(a.input_ids.size(), 4u);
-  EXPECT_EQ(a.num_words_out, 2);
+  EXPECT_EQ(a.num_words_out(), 2);
 }
 
 // ---- configuration files --------------------------------------------------------------------------
