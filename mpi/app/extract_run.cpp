@@ -41,7 +41,7 @@ BatchResult run_batch(const model::Encoder& encoder, const app::ExtractionPlan& 
                       bool predictions) {
   const std::int64_t count = static_cast<std::int64_t>(batch.sentences.size());
   const std::int64_t length = batch.length;
-  std::vector<std::int64_t> ids(static_cast<std::size_t>(count * length), plan.config.pad_token_id);
+  std::vector<std::int64_t> ids(static_cast<std::size_t>(count * length), plan.config.padding_id());
   std::vector<std::int64_t> lengths;
   std::int64_t rows = 0;
   for (std::int64_t b = 0; b < count; ++b) {

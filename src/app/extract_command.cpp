@@ -94,8 +94,6 @@ ExtractionPlan plan_extraction(const ExtractOptions& options) {
       tokenizer->model_max_length() == tokenize::Tokenizer::kNoMaxLength ? 0 : tokenizer->model_max_length();
 
   plan.corpus = corpus::read_corpus(options.corpus, corpus::CorpusRules{options.max_word_chars});
-  const std::int64_t position_offset =
-      plan.config.architecture == model::Architecture::roberta ? plan.config.pad_token_id + 1 : 0;
   plan.encodings.reserve(plan.corpus.lines.size());
   plan.row_offsets.assign(1, 0);
   for (std::size_t s = 0; s < plan.corpus.lines.size(); ++s) {
@@ -107,9 +105,9 @@ ExtractionPlan plan_extraction(const ExtractOptions& options) {
       throw InputError(where + e.what());
     }
     const auto tokens = static_cast<std::int64_t>(encoding.input_ids.size());
-    if (tokens + position_offset > plan.config.max_position_embeddings) {
+    if (tokens > plan.config.max_tokens()) {
       throw InputError(where + std::to_string(tokens) + " tokens do not fit the " +
-                       std::to_string(plan.config.max_position_embeddings) +
+                       std::to_string(plan.config.max_tokens()) +
                        " positions of the model (max_position_embeddings in config.json), and the tokenizer has " +
                        (plan.model_max_length == 0 ? std::string("no model_max_length")
                                                    : "model_max_length " + std::to_string(plan.model_max_length)) +

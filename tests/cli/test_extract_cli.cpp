@@ -167,8 +167,8 @@ TEST_F(Cli, ExtractRejectsBadModelsAndCorpora) {
   fs::remove(no_config / "config.json");
   const fs::path bad_json = copy_model("bad-json");
   write_file(bad_json / "config.json", "{\"model_type\": \"bert\", ");
-  const fs::path gpt2 = copy_model("gpt2");
-  write_file(gpt2 / "config.json", R"({"model_type": "gpt2", "hidden_size": 32})");
+  const fs::path t5 = copy_model("t5");
+  write_file(t5 / "config.json", R"({"model_type": "t5", "hidden_size": 32})");
   const fs::path cut = copy_model("cut");
   const std::string weights = read_file(cut / "model.safetensors");
   write_file(cut / "model.safetensors", weights.substr(0, weights.size() / 2));
@@ -181,7 +181,7 @@ TEST_F(Cli, ExtractRejectsBadModelsAndCorpora) {
   };
   expect_failure(args(no_config, kSentences), 2, {(no_config / "config.json").string()});
   expect_failure(args(bad_json, kSentences), 2, {(bad_json / "config.json").string()});
-  expect_failure(args(gpt2, kSentences), 2, {"config.json", "gpt2"});
+  expect_failure(args(t5, kSentences), 2, {"config.json", "unknown architecture 't5'"});
   expect_failure(args(cut, kSentences), 2, {(cut / "model.safetensors").string()});
   expect_failure(args(good, dir_ / "empty-line.in"), 2, {"empty-line.in:2:", "empty line"});
   expect_failure(args(good, dir_ / "tab.in"), 2, {"tab.in:1:", "tab"});
