@@ -64,6 +64,7 @@ Outcome run_stage(MPI_Comm comm, const SweepPlan& plan, const Stage& stage) {
       options.aggregation = job.aggregation;
       options.batch_tokens = job.batch_tokens;
       options.dtype = job.dtype;
+      options.compute_dtype = job.compute_dtype;
       options.predictions = plan.model(stage.model).predicts;
       return run_extract(comm, options);
     }

@@ -210,15 +210,4 @@ std::vector<TensorSpec> head_tensor_specs(const ModelConfig& config) {
   return specs;
 }
 
-std::int64_t weight_bytes(const ModelConfig& config, bool with_head, ComputeDtype dtype) {
-  std::int64_t values = 0;
-  for (const TensorSpec& spec : encoder_tensor_specs(config)) values += spec.numel();
-  if (with_head) {
-    for (const TensorSpec& spec : head_tensor_specs(config)) {
-      if (spec.name.rfind("pooler", 0) != 0) values += spec.numel();  // the pooler is counted above
-    }
-  }
-  return values * compute_dtype_size(dtype);
-}
-
 }  // namespace conceptlens::model

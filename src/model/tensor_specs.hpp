@@ -60,7 +60,4 @@ std::vector<TensorSpec> encoder_tensor_specs(const ModelConfig& config);
 /// family): its own tensors and the pooler where the head uses it (BERT, ALBERT), all required.
 std::vector<TensorSpec> head_tensor_specs(const ModelConfig& config);
 
-/// The bytes the weights take in memory when computed in `dtype` (with the head's).
-std::int64_t weight_bytes(const ModelConfig& config, bool with_head, ComputeDtype dtype);
-
 }  // namespace conceptlens::model

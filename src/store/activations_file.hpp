@@ -9,8 +9,8 @@
 //   /corpus/text       uint8 [bytes]          the corpus as used, UTF-8, one sentence per line,
 //                                             every line ended by '\n'; its words (the line split
 //                                             on single spaces) are the rows, in corpus order
-//   attributes on /: model, architecture, aggregation, corpus_checksum, tool_version (strings),
-//                    hidden_size, num_layers (integers)
+//   attributes on /: model, architecture, aggregation, corpus_checksum, tool_version,
+//                    compute_dtype (strings), hidden_size, num_layers (integers)
 // A line's words are those of Python's `line.split(" ")` (the NeuroX/ConceptX rule), except
 // that an empty line is a sentence without rows (NeuroX emits no word for a sentence whose
 // first word does not fit model_max_length). Extraction stores the words NeuroX emitted: a
@@ -136,6 +136,7 @@ struct ActivationsContent {
   std::int64_t num_layers = 0;
   std::string aggregation = "last";
   std::string corpus_checksum;
+  std::string compute_dtype = "float32";  ///< what the model computed in (attribute compute_dtype)
 };
 
 /// The bytes of /corpus/text for `sentences`: each sentence's words joined by single spaces,

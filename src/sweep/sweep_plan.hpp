@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "model/model_config.hpp"
 #include "sweep/job_file.hpp"
 
 namespace conceptlens::sweep {
@@ -35,9 +36,11 @@ struct Stage {
 
 struct ModelPlan {
   std::string name;
+  model::ModelConfig config;         ///< config.json
   std::vector<std::int64_t> layers;  ///< the study's layers of this model
-  std::int64_t hidden = 0;
   bool predicts = false;             ///< has a classification head: extraction stores its classes
+  std::int64_t max_tokens = 0;       ///< the most tokens a sentence gets: the tokenizer's
+                                     ///< model_max_length and the model's positions; 0: no limit
 };
 
 struct CorpusPlan {
@@ -45,6 +48,7 @@ struct CorpusPlan {
   std::int64_t sentences = 0;
   std::int64_t words = 0;
   std::int64_t selected = 0;  ///< tokens ConceptX's selection keeps (before truncation)
+  std::int64_t longest = 0;   ///< bytes + words of its longest line: more than any tokenizer makes of it
 };
 
 struct SweepPlan {
@@ -78,7 +82,8 @@ bool stage_complete(const SweepPlan& plan, const Stage& stage);
 /// Records the stage as complete (atomically, after its outputs).
 void stamp_stage(const SweepPlan& plan, const Stage& stage);
 
-/// --dry-run: the stages, what they write, and whether each is complete.
+/// --dry-run: the models (family, layers, hidden size), the stages, what they write, whether each
+/// is complete, and the memory per rank of the extractions and clusterings.
 std::string describe_plan(const SweepPlan& plan, int ranks);
 
 }  // namespace conceptlens::sweep
