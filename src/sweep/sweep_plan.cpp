@@ -128,10 +128,11 @@ SweepPlan plan_sweep(const Job& job, const fs::path& out) {
     model.name = spec.name;
     model.config = config;
     model.predicts = config.has_sequence_classification_head();
-    const fs::path tokenizer_config = spec.path / "tokenizer_config.json";
-    std::int64_t max_length = tokenize::Tokenizer::kNoMaxLength;
-    tokenize::hf::read_max_length(tokenize::hf::read_json_object(tokenizer_config), tokenizer_config,
-                                  tokenize::Tokenizer::kNoMaxLength, max_length);
+    std::int64_t max_length = tokenize::Tokenizer::kNoMaxLength;  // the tokenizer's, when its config is there
+    if (const fs::path tokenizer_config = spec.path / "tokenizer_config.json"; fs::exists(tokenizer_config)) {
+      tokenize::hf::read_max_length(tokenize::hf::read_json_object(tokenizer_config), tokenizer_config,
+                                    tokenize::Tokenizer::kNoMaxLength, max_length);
+    }
     max_length = std::min(max_length, config.max_tokens());
     model.max_tokens = max_length == tokenize::Tokenizer::kNoMaxLength ? 0 : max_length;
     std::vector<std::int64_t> all(static_cast<std::size_t>(config.num_hidden_layers + 1));
