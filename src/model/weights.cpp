@@ -207,6 +207,7 @@ at::Tensor convert(const Stored& stored, c10::ScalarType type, c10::ScalarType c
   at::Tensor raw = at::empty(stored.tensor->shape, options);
   CONCEPTLENS_CHECK(raw.nbytes() == bytes.size());
   if (!bytes.empty()) std::memcpy(raw.data_ptr(), bytes.data(), bytes.size());  // data offsets need not be aligned
+  stored.file->release(*stored.tensor);  // copied: its pages need not stay resident
   return type == compute ? raw : raw.to(compute);
 }
 
