@@ -79,7 +79,8 @@ class Gpt2 final : public Network {
     double divisor = config_.scale_attn_weights ? std::sqrt(static_cast<double>(head_size)) : 1.0;
     if (config_.scale_attn_by_inverse_layer_idx) divisor *= static_cast<double>(index + 1);
     // [batch, length, 3, heads, head_size] -> three [batch, heads, length, head_size]
-    const at::Tensor qkv = block.c_attn(block.ln_1(x)).view({batch, length, 3, heads, head_size}).permute({2, 0, 3, 1, 4});
+    const at::Tensor qkv =
+        block.c_attn(block.ln_1(x)).view({batch, length, 3, heads, head_size}).permute({2, 0, 3, 1, 4});
     at::Tensor h = block.c_proj(attention(qkv[0], qkv[1], qkv[2], mask, divisor)).add_(x);
     return block.mlp_proj(activate(config_.hidden_act, block.c_fc(block.ln_2(h)))).add_(h);
   }

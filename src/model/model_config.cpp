@@ -136,7 +136,8 @@ Activation read_activation(const ConfigReader& reader, const std::string& key, c
   if (name == "gelu_new" || name == "gelu_pytorch_tanh") return Activation::gelu_new;
   if (name == "relu") return Activation::relu;
   if (name == "silu" || name == "swish") return Activation::silu;
-  reader.fail("unsupported " + key + " '" + name + "'; supported: gelu, gelu_new, gelu_pytorch_tanh, relu, silu, swish");
+  reader.fail("unsupported " + key + " '" + name +
+              "'; supported: gelu, gelu_new, gelu_pytorch_tanh, relu, silu, swish");
 }
 
 /// pad_token_id: null is the class default (`fallback`, -1 for None); else in [0, vocab_size).
@@ -165,7 +166,8 @@ void read_bert_family(const ConfigReader& reader, const Defaults& defaults, Mode
   config.layer_norm_eps = reader.positive_number("layer_norm_eps", defaults.layer_norm_eps);
   config.hidden_act = read_activation(reader, "hidden_act", defaults.hidden_act);
   if (const auto type = reader.optional_string("position_embedding_type"); type && *type != "absolute") {
-    reader.fail("unsupported position_embedding_type '" + *type + "' (key 'position_embedding_type'); supported: absolute");
+    reader.fail("unsupported position_embedding_type '" + *type +
+                "' (key 'position_embedding_type'); supported: absolute");
   }
   if (config.architecture == Architecture::albert) {
     config.num_hidden_groups = reader.positive("num_hidden_groups", 1);

@@ -41,7 +41,9 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
   const std::int64_t groups = heads / k.size(1);
   const auto repeat = [&](const at::Tensor& t) {  // repeat_kv: [b, kv, T, d] -> [b, kv * groups, T, d]
     if (groups == 1) return t;
-    return t.unsqueeze(2).expand({batch, t.size(1), groups, length, head_size}).reshape({batch, heads, length, head_size});
+    return t.unsqueeze(2)
+        .expand({batch, t.size(1), groups, length, head_size})
+        .reshape({batch, heads, length, head_size});
   };
   at::Tensor scores = at::matmul(q, repeat(k).transpose(-1, -2)).to(at::kFloat);
   if (divisor != 1.0) scores.div_(divisor);
@@ -54,8 +56,7 @@ at::Tensor padding_mask(const NetworkInput& input) {
   if (!input.padded) return {};
   const std::int64_t batch = input.ids.size(0);
   const std::int64_t length = input.ids.size(1);
-  const at::Tensor padding =
-      at::arange(length, input.ids.options()).unsqueeze(0) >= input.lengths.unsqueeze(1);
+  const at::Tensor padding = at::arange(length, input.ids.options()).unsqueeze(0) >= input.lengths.unsqueeze(1);
   at::Tensor mask = at::zeros({batch, 1, 1, length}, at::kFloat);
   mask.masked_fill_(padding.view({batch, 1, 1, length}), std::numeric_limits<float>::lowest());
   return mask;

@@ -118,8 +118,7 @@ class PostLnEncoder final : public Network {
     const at::Tensor qkv = layer.qkv(x).view({batch, length, 3, heads, head_size}).permute({2, 0, 3, 1, 4});
     const at::Tensor context = attention(qkv[0], qkv[1], qkv[2], mask, std::sqrt(static_cast<double>(head_size)));
     const at::Tensor attended = layer.attention_norm(layer.attention_output(context).add_(x));
-    return layer.output_norm(
-        layer.output(activate(config_.hidden_act, layer.intermediate(attended))).add_(attended));
+    return layer.output_norm(layer.output(activate(config_.hidden_act, layer.intermediate(attended))).add_(attended));
   }
 
   ModelConfig config_;

@@ -123,13 +123,13 @@ std::int64_t TensorSpec::numel() const {
 }
 
 const LayerNames& layer_names(Architecture architecture) {
-  static const LayerNames bert{"attention.self.query", "attention.self.key", "attention.self.value",
-                               "attention.output.dense", "attention.output.LayerNorm", "intermediate.dense",
-                               "output.dense", "output.LayerNorm"};
-  static const LayerNames albert{"attention.query", "attention.key", "attention.value", "attention.dense",
-                                 "attention.LayerNorm", "ffn", "ffn_output", "full_layer_layer_norm"};
+  static const LayerNames bert{
+      "attention.self.query",       "attention.self.key", "attention.self.value", "attention.output.dense",
+      "attention.output.LayerNorm", "intermediate.dense", "output.dense",         "output.LayerNorm"};
+  static const LayerNames albert{"attention.query",     "attention.key", "attention.value", "attention.dense",
+                                 "attention.LayerNorm", "ffn",           "ffn_output",      "full_layer_layer_norm"};
   static const LayerNames distilbert{"attention.q_lin", "attention.k_lin", "attention.v_lin", "attention.out_lin",
-                                     "sa_layer_norm", "ffn.lin1", "ffn.lin2", "output_layer_norm"};
+                                     "sa_layer_norm",   "ffn.lin1",        "ffn.lin2",        "output_layer_norm"};
   switch (architecture) {
     case Architecture::albert: return albert;
     case Architecture::distilbert: return distilbert;

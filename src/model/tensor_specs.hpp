@@ -20,11 +20,11 @@ const char* compute_dtype_name(ComputeDtype dtype);
 std::int64_t compute_dtype_size(ComputeDtype dtype);
 
 struct TensorSpec {
-  std::string name;                 ///< HF name without the base prefix ("bert." ...)
+  std::string name;  ///< HF name without the base prefix ("bert." ...)
   std::vector<std::int64_t> shape;
-  bool required = true;             ///< false: used when present (the pooler of a base model)
-  bool outside_base = false;        ///< a head tensor beside the base model ("classifier.weight",
-                                    ///< "score.weight"), never under its prefix
+  bool required = true;       ///< false: used when present (the pooler of a base model)
+  bool outside_base = false;  ///< a head tensor beside the base model ("classifier.weight",
+                              ///< "score.weight"), never under its prefix
   std::int64_t numel() const;
 };
 

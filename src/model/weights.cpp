@@ -114,7 +114,9 @@ class NameMapper {
   }
 
  private:
-  bool outside(const std::string& spec) const { return std::find(outside_.begin(), outside_.end(), spec) != outside_.end(); }
+  bool outside(const std::string& spec) const {
+    return std::find(outside_.begin(), outside_.end(), spec) != outside_.end();
+  }
 
   std::string prefix_;
   bool has_prefix_ = false;
@@ -239,7 +241,9 @@ std::map<std::string, std::vector<std::string>> read_index(const std::filesystem
   }
   std::map<std::string, std::vector<std::string>> shards;
   for (const auto& [name, file] : map->items()) {
-    if (!file.is_string() || file.get<std::string>().empty() || file.get<std::string>().find('/') != std::string::npos) {
+    const bool plain_name = file.is_string() && !file.get<std::string>().empty() &&
+                            file.get<std::string>().find('/') == std::string::npos;
+    if (!plain_name) {
       file_error(path, "\"weight_map\" gives tensor '" + name + "' the shard " + file.dump() +
                            ": expected the name of a file in the folder");
     }
@@ -312,8 +316,8 @@ Weights load_weights(const std::filesystem::path& model_dir, const ModelConfig& 
       for (const SafetensorsTensor& tensor : file->tensors()) {
         const auto [it, inserted] = stored.emplace(tensor.name, Stored{file, &tensor});
         if (!inserted) {
-          file_error(path, "tensor '" + tensor.name + "' is in two shards: " + it->second.file->path().filename().string() +
-                               " and " + shard);
+          file_error(path, "tensor '" + tensor.name + "' is in two shards: " +
+                               it->second.file->path().filename().string() + " and " + shard);
         }
         names.push_back(tensor.name);
       }

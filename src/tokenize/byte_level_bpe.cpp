@@ -36,24 +36,13 @@ void wrap_strings(ByteLevelBpeOptions& options) {
   }
 }
 
-void read_special_tokens(const hf::Json& json, const std::filesystem::path& path, ByteLevelBpeOptions& options) {
-  hf::read_token(json, "bos_token", path, options.bos_token);
-  hf::read_token(json, "eos_token", path, options.eos_token);
-  hf::read_token(json, "unk_token", path, options.unk_token);
-  hf::read_token(json, "sep_token", path, options.sep_token);
-  hf::read_token(json, "pad_token", path, options.pad_token);
-  hf::read_token(json, "cls_token", path, options.cls_token);
-  hf::read_token(json, "mask_token", path, options.mask_token);
-  hf::read_token_list(json, "additional_special_tokens", path, options.additional_special_tokens);
-}
-
 ByteLevelBpeOptions read_options(const std::filesystem::path& path, ByteLevelFamily family) {
   const hf::Json json = hf::read_json_object(path);
   ByteLevelBpeOptions options = ByteLevelBpeOptions::defaults(family);
   hf::read_bool(json, "add_prefix_space", path, options.add_prefix_space);
   if (family == ByteLevelFamily::gpt2) hf::read_bool(json, "add_bos_token", path, options.add_bos_token);
   hf::read_max_length(json, path, Tokenizer::kNoMaxLength, options.model_max_length);
-  read_special_tokens(json, path, options);
+  options.read(json, path);
   wrap_strings(options);
   return options;
 }
@@ -156,7 +145,7 @@ std::unique_ptr<ByteLevelBpeTokenizer> ByteLevelBpeTokenizer::load(const std::fi
   ByteLevelBpeOptions options = read_options(model_dir / "tokenizer_config.json", family);
   // from_pretrained sets the special tokens of special_tokens_map.json after __init__
   if (const auto map_path = model_dir / "special_tokens_map.json"; std::filesystem::exists(map_path)) {
-    read_special_tokens(hf::read_json_object(map_path), map_path, options);
+    options.read(hf::read_json_object(map_path), map_path);
   }
   if (const auto added_path = model_dir / "added_tokens.json"; std::filesystem::exists(added_path)) {
     if (!hf::read_json_object(added_path).empty()) hf::file_error(added_path, "added tokens are not supported");
@@ -189,15 +178,12 @@ ByteLevelBpeTokenizer::ByteLevelBpeTokenizer(Vocabulary vocab, Merges merges, By
   if (options_.unk_token.content.empty()) {
     throw InputError(std::string("unk_token is not set (null), but ") + family + " needs it");
   }
-  std::vector<const hf::SpecialToken*> extended = {&options_.bos_token, &options_.eos_token, &options_.unk_token,
-                                                   &options_.sep_token, &options_.pad_token, &options_.cls_token,
-                                                   &options_.mask_token};
-  for (const hf::SpecialToken& token : options_.additional_special_tokens) extended.push_back(&token);
-  specials_ = SpecialTokens(extended);
+  specials_ = SpecialTokens(options_.extended());
   for (const std::string& content : specials_.contents()) {
     const auto it = vocab_.find(content);
     if (it == vocab_.end()) {
-      throw InputError("special token " + printable(content) + " is not in vocab.json (added tokens are not supported)");
+      throw InputError("special token " + printable(content) +
+                       " is not in vocab.json (added tokens are not supported)");
     }
     if (content != options_.unk_token.content) neurox_special_ids_.push_back(it->second);
   }

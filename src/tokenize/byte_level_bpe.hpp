@@ -52,13 +52,11 @@ enum class ByteLevelFamily {
 };
 
 /// What tokenizer_config.json and special_tokens_map.json say; defaults are the class's.
-struct ByteLevelBpeOptions {
+struct ByteLevelBpeOptions : hf::SpecialTokenAttributes {
   ByteLevelFamily family = ByteLevelFamily::gpt2;
   bool add_prefix_space = false;  ///< a space before the text
   bool add_bos_token = false;     ///< GPT-2 only: bos_token before the text
   std::int64_t model_max_length = Tokenizer::kNoMaxLength;
-  hf::SpecialToken bos_token, eos_token, unk_token, sep_token, pad_token, cls_token, mask_token;
-  std::vector<hf::SpecialToken> additional_special_tokens;
 
   static ByteLevelBpeOptions defaults(ByteLevelFamily family);
 };
@@ -111,7 +109,7 @@ class ByteLevelBpeTokenizer final : public Tokenizer {
   std::int64_t token_to_id(const std::string& token) const;
 
   Vocabulary vocab_;
-  std::vector<std::string> id_to_token_;  ///< "" for an id vocab.json does not use
+  std::vector<std::string> id_to_token_;                 ///< "" for an id vocab.json does not use
   std::unordered_map<std::string, std::int64_t> ranks_;  ///< "first second" -> rank
   ByteLevelBpeOptions options_;
   SpecialTokens specials_;

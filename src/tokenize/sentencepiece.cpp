@@ -56,17 +56,6 @@ void wrap_strings(SentencePieceOptions& options) {
   }
 }
 
-void read_special_tokens(const hf::Json& json, const std::filesystem::path& path, SentencePieceOptions& options) {
-  hf::read_token(json, "bos_token", path, options.bos_token);
-  hf::read_token(json, "eos_token", path, options.eos_token);
-  hf::read_token(json, "unk_token", path, options.unk_token);
-  hf::read_token(json, "sep_token", path, options.sep_token);
-  hf::read_token(json, "pad_token", path, options.pad_token);
-  hf::read_token(json, "cls_token", path, options.cls_token);
-  hf::read_token(json, "mask_token", path, options.mask_token);
-  hf::read_token_list(json, "additional_special_tokens", path, options.additional_special_tokens);
-}
-
 /// tokenizer_config.json: the __init__ arguments of the tokenizer class.
 SentencePieceOptions read_options(const std::filesystem::path& path, SentencePieceFamily family) {
   const hf::Json json = hf::read_json_object(path);
@@ -90,7 +79,7 @@ SentencePieceOptions read_options(const std::filesystem::path& path, SentencePie
     }
   }
   hf::read_max_length(json, path, Tokenizer::kNoMaxLength, options.model_max_length);
-  read_special_tokens(json, path, options);
+  options.read(json, path);
   wrap_strings(options);
   if (const auto it = json.find("sp_model_kwargs");
       it != json.end() && !it->is_null() && !(it->is_object() && it->empty())) {
@@ -159,7 +148,7 @@ std::unique_ptr<SentencePieceTokenizer> SentencePieceTokenizer::load(const std::
   SentencePieceOptions options = read_options(config_path, family);
   // from_pretrained sets the special tokens of special_tokens_map.json after __init__
   if (const auto map_path = model_dir / "special_tokens_map.json"; std::filesystem::exists(map_path)) {
-    read_special_tokens(hf::read_json_object(map_path), map_path, options);
+    options.read(hf::read_json_object(map_path), map_path);
   }
   if (const auto added_path = model_dir / "added_tokens.json"; std::filesystem::exists(added_path)) {
     if (!hf::read_json_object(added_path).empty()) {
@@ -185,11 +174,7 @@ SentencePieceTokenizer::SentencePieceTokenizer(SentencePieceModel model, Sentenc
   }
   unk_id_ = token_to_id(options_.unk_token.content);
 
-  std::vector<const hf::SpecialToken*> extended = {&options_.bos_token, &options_.eos_token, &options_.unk_token,
-                                                   &options_.sep_token, &options_.pad_token, &options_.cls_token,
-                                                   &options_.mask_token};
-  for (const hf::SpecialToken& token : options_.additional_special_tokens) extended.push_back(&token);
-  specials_ = SpecialTokens(extended);
+  specials_ = SpecialTokens(options_.extended());
   for (const std::string& content : specials_.contents()) {
     const std::int64_t id = token_to_id(content);
     if (id == unk_id_ && content != options_.unk_token.content) {

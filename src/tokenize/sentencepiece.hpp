@@ -52,7 +52,7 @@ enum class SentencePieceFamily {
 
 /// What tokenizer_config.json and special_tokens_map.json say; defaults are the tokenizer
 /// class's (see SentencePieceOptions::defaults).
-struct SentencePieceOptions {
+struct SentencePieceOptions : hf::SpecialTokenAttributes {
   SentencePieceFamily family = SentencePieceFamily::albert;
   bool do_lower_case = true;   ///< ALBERT only (XLM-R never lower-cases)
   bool remove_space = true;    ///< ALBERT only
@@ -60,8 +60,6 @@ struct SentencePieceOptions {
   bool add_bos_token = true;   ///< Llama only: <s> before the text
   bool add_eos_token = false;  ///< Llama only: </s> after it
   std::int64_t model_max_length = Tokenizer::kNoMaxLength;
-  hf::SpecialToken bos_token, eos_token, unk_token, sep_token, pad_token, cls_token, mask_token;
-  std::vector<hf::SpecialToken> additional_special_tokens;
 
   static SentencePieceOptions defaults(SentencePieceFamily family);
 };

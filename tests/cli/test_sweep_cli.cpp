@@ -157,7 +157,8 @@ TEST_F(Cli, SweepTakesDecodersAndRoberta) {
   const fs::path classifier = dir_ / "gpt2-sst2";
   fs::create_directories(classifier);
   for (const auto& entry : fs::directory_iterator(families / "gpt2")) {
-    if (entry.path().filename() != "pytorch_model.bin") fs::copy_file(entry.path(), classifier / entry.path().filename());
+    if (entry.path().filename() == "pytorch_model.bin") continue;
+    fs::copy_file(entry.path(), classifier / entry.path().filename());
   }
   Json config = Json::parse(read_file(classifier / "config.json"));
   config["architectures"] = {"GPT2ForSequenceClassification"};
@@ -201,7 +202,8 @@ TEST_F(Cli, SweepTakesDecodersAndRoberta) {
   for (const char* part : {"model gpt2: ", "GPT-2 decoder (gpt2), layers 0 1 2 3 4, hidden 32",
                            "model llama: ", "Llama decoder (llama), layers 0 1 2 3, hidden 32",
                            "RoBERTa encoder (roberta)", "fine-tuned from gpt2, predicts classes",
-                           "extract/llama/sst2: all 2 ranks split the corpus; weights 251.88 KiB (float32) + activations"}) {
+                           "extract/llama/sst2: all 2 ranks split the corpus; weights 251.88 KiB (float32) + "
+                           "activations"}) {
     EXPECT_NE(plan.output.find(part), std::string::npos) << part << "\n" << plan.output;
   }
 

@@ -88,7 +88,7 @@ TEST_P(Heads, LogitsOfAPaddedBatchAreTheHeadOnTransformersHiddenStates) {
   config["architectures"] = {head.class_name};
   config["id2label"] = {{"0", "a"}, {"1", "b"}, {"2", "c"}};
   write_file(dir / "config.json", config.dump());
-  const std::int64_t h = config.contains("dim") ? config["dim"].get<std::int64_t>()
+  const std::int64_t h = config.contains("dim")      ? config["dim"].get<std::int64_t>()
                          : config.contains("n_embd") ? config["n_embd"].get<std::int64_t>()
                                                      : config["hidden_size"].get<std::int64_t>();
 
@@ -129,15 +129,17 @@ TEST_P(Heads, LogitsOfAPaddedBatchAreTheHeadOnTransformersHiddenStates) {
     lengths.push_back(static_cast<std::int64_t>(sentences[s].size()));
   }
   std::vector<float> logits(static_cast<std::size_t>(20 * kClasses));
-  encoder.forward(PaddedBatch{ids, lengths, 20, length}, {}, [](std::int64_t, std::span<const float>) {}, logits);
+  encoder.forward(
+      PaddedBatch{ids, lengths, 20, length}, {}, [](std::int64_t, std::span<const float>) {}, logits);
 
   double worst = 0;
   for (std::size_t s = 0; s < 20; ++s) {
     const auto states = reference.read_dataset<float>(hf_sentence_group(s) + "hidden_states");  // [L+1, T, H]
     const std::size_t tokens = states.dims[1];
     const std::size_t row = (states.dims[0] - 1) * tokens + (head.last_token ? tokens - 1 : 0);
-    const std::vector<float> x(states.values.begin() + static_cast<std::ptrdiff_t>(row * static_cast<std::size_t>(h)),
-                               states.values.begin() + static_cast<std::ptrdiff_t>((row + 1) * static_cast<std::size_t>(h)));
+    const std::vector<float> x(
+        states.values.begin() + static_cast<std::ptrdiff_t>(row * static_cast<std::size_t>(h)),
+        states.values.begin() + static_cast<std::ptrdiff_t>((row + 1) * static_cast<std::size_t>(h)));
     std::vector<double> expected;
     if (head.last_token) {
       expected = apply(out_w, {}, x);

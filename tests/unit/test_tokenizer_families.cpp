@@ -27,7 +27,6 @@ namespace {
 using conceptlens::testing::expect_error;
 using conceptlens::testing::expect_matches_sidecar;
 using conceptlens::testing::read_file;
-using conceptlens::testing::ScratchDir;
 using conceptlens::testing::test_data_dir;
 using conceptlens::testing::write_file;
 using Json = nlohmann::json;
@@ -37,27 +36,17 @@ using Ids = std::vector<std::int64_t>;
 std::filesystem::path fixtures() { return test_data_dir() / "hf_families"; }
 std::filesystem::path model_dir(const std::string& name) { return fixtures() / "models" / name; }
 
-/// A copy of a fixture's tokenizer files (and config.json) in a scratch folder, to change.
-class ModelCopy {
+/// A copy of a fixture's tokenizer files and config.json in a scratch folder, to change.
+class ModelCopy : public conceptlens::testing::FolderCopy {
  public:
-  explicit ModelCopy(const std::string& model) {
-    for (const auto& entry : std::filesystem::directory_iterator(model_dir(model))) {
-      const std::string name = entry.path().filename().string();
-      if (name.find("model.") != 0 && name != "pytorch_model.bin") {
-        std::filesystem::copy_file(entry.path(), dir_.path() / name);
-      }
-    }
-  }
-  const std::filesystem::path& path() const { return dir_.path(); }
-  std::filesystem::path operator/(const std::string& name) const { return dir_.path() / name; }
+  explicit ModelCopy(const std::string& model)
+      : FolderCopy(model_dir(model),
+                   [](const std::string& name) { return name != "model.safetensors" && name != "pytorch_model.bin"; }) {}
   void edit_json(const std::string& name, const std::function<void(Json&)>& change) const {
-    Json json = Json::parse(read_file(dir_ / name));
+    Json json = Json::parse(read_file(*this / name));
     change(json);
-    write_file(dir_ / name, json.dump());
+    write_file(*this / name, json.dump());
   }
-
- private:
-  ScratchDir dir_;
 };
 
 // ---- the fixtures, through load_tokenizer ---------------------------------------------------------
@@ -116,7 +105,7 @@ std::u32string symbols(const std::string& bytes) {
 }
 
 TEST(ByteLevelBpe, BytesToUnicode) {
-  EXPECT_EQ(ByteLevelBpeTokenizer::byte_symbol(' '), U'\u0120');  // "Ġ"
+  EXPECT_EQ(ByteLevelBpeTokenizer::byte_symbol(' '), U'\u0120');   // "Ġ"
   EXPECT_EQ(ByteLevelBpeTokenizer::byte_symbol('\n'), U'\u010A');  // "Ċ"
   EXPECT_EQ(ByteLevelBpeTokenizer::byte_symbol('!'), U'!');
   EXPECT_EQ(ByteLevelBpeTokenizer::byte_symbol('~'), U'~');
@@ -141,7 +130,7 @@ TEST(ByteLevelBpe, PretokenizesAsGpt2sPattern) {
   EXPECT_EQ(parts(U"Hello world"), (Parts{U"Hello", U" world"}));
   EXPECT_EQ(parts(U"I'm fine, don't"), (Parts{U"I", U"'m", U" fine", U",", U" don", U"'t"}));
   EXPECT_EQ(parts(U"they'll 'S"), (Parts{U"they", U"'ll", U" '", U"S"}));  // contractions are lower case only
-  EXPECT_EQ(parts(U"a   b"), (Parts{U"a", U"  ", U" b"}));  // \s+(?!\S) leaves the last space to " b"
+  EXPECT_EQ(parts(U"a   b"), (Parts{U"a", U"  ", U" b"}));                 // \s+(?!\S) leaves the last space to " b"
   EXPECT_EQ(parts(U"a b  "), (Parts{U"a", U" b", U"  "}));
   EXPECT_EQ(parts(U"$5.99 in 1990s"), (Parts{U"$", U"5", U".", U"99", U" in", U" 1990", U"s"}));
   EXPECT_EQ(parts(U"Zürich 東京 naïve"), (Parts{U"Zürich", U" 東京", U" naïve"}));

@@ -65,22 +65,13 @@ TEST(LoadTokenizer, PicksTheFamily) {
 }
 
 /// A copy of a bundled model's tokenizer files in a scratch folder, to break.
-class ModelCopy {
+class ModelCopy : public conceptlens::testing::FolderCopy {
  public:
-  explicit ModelCopy(const std::string& model) {
-    for (const auto& entry : std::filesystem::directory_iterator(model_dir(model))) {
-      const std::string name = entry.path().filename().string();
-      if (name.find("tokenizer") != std::string::npos || name.find("special_tokens") != std::string::npos ||
-          name.ends_with(".model") || name == "vocab.txt") {
-        std::filesystem::copy_file(entry.path(), dir_.path() / name);
-      }
-    }
-  }
-  const std::filesystem::path& path() const { return dir_.path(); }
-  std::filesystem::path operator/(const std::string& name) const { return dir_.path() / name; }
-
- private:
-  ScratchDir dir_;
+  explicit ModelCopy(const std::string& model)
+      : FolderCopy(model_dir(model), [](const std::string& name) {
+          return name.find("tokenizer") != std::string::npos || name.find("special_tokens") != std::string::npos ||
+                 name.ends_with(".model") || name == "vocab.txt";
+        }) {}
 };
 
 TEST(LoadTokenizer, WithoutTokenizerClassTheFilesDecide) {

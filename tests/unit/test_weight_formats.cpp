@@ -116,8 +116,9 @@ std::vector<std::vector<float>> hidden_states(const Encoder& encoder, const std:
     const auto ids = reference.read_dataset<std::int64_t>(hf_sentence_group(s) + "input_ids").values;
     const std::vector<std::int64_t> lengths = {static_cast<std::int64_t>(ids.size())};
     std::vector<float>& all = out.emplace_back();
-    encoder.forward(PaddedBatch{ids, lengths, 1, lengths[0]}, layers,
-                    [&](std::int64_t, std::span<const float> values) { all.insert(all.end(), values.begin(), values.end()); });
+    encoder.forward(PaddedBatch{ids, lengths, 1, lengths[0]}, layers, [&](std::int64_t, std::span<const float> values) {
+      all.insert(all.end(), values.begin(), values.end());
+    });
   }
   return out;
 }
@@ -126,12 +127,14 @@ std::vector<std::vector<float>> hidden_states(const Encoder& encoder, const std:
 std::vector<std::vector<float>> reference_states(const std::string& model) {
   const h5::File reference = h5::File::open_read_only(fixtures() / (model + ".h5"));
   std::vector<std::vector<float>> out;
-  for (std::size_t s = 0; s < 20; ++s) out.push_back(reference.read_dataset<float>(hf_sentence_group(s) + "hidden_states").values);
+  for (std::size_t s = 0; s < 20; ++s)
+    out.push_back(reference.read_dataset<float>(hf_sentence_group(s) + "hidden_states").values);
   return out;
 }
 
 /// Largest |a - b| and largest |b| over all sentences.
-std::pair<double, double> deviation(const std::vector<std::vector<float>>& a, const std::vector<std::vector<float>>& b) {
+std::pair<double, double> deviation(const std::vector<std::vector<float>>& a,
+                                    const std::vector<std::vector<float>>& b) {
   double worst = 0;
   double scale = 0;
   for (std::size_t s = 0; s < b.size(); ++s) {
@@ -188,9 +191,11 @@ TEST_P(WeightFormats, ShardedBfloat16CheckpointLoadsToTheRoundedWeights) {
   const auto from_one_file = hidden_states(Encoder(dir / "single", false), model);
   EXPECT_EQ(from_shards, from_one_file);
   const auto [worst, scale] = deviation(from_shards, reference_states(model));
-  std::printf("%s: bfloat16 weights, float32 compute: max |hidden state - transformers float32| = %.3g "
-              "(largest |value| %.3g, relative %.2g)\n", model.c_str(), worst, scale, worst / scale);
-  EXPECT_GT(worst, 1e-5);  // the weights did change...
+  std::printf(
+      "%s: bfloat16 weights, float32 compute: max |hidden state - transformers float32| = %.3g "
+      "(largest |value| %.3g, relative %.2g)\n",
+      model.c_str(), worst, scale, worst / scale);
+  EXPECT_GT(worst, 1e-5);          // the weights did change...
   EXPECT_LT(worst, 0.02 * scale);  // ... by bfloat16's rounding (2^-9 relative per weight), not more
 }
 
@@ -207,8 +212,10 @@ TEST_P(WeightFormats, ComputeInBfloat16) {
   }
   const auto states = hidden_states(Encoder(fixture_dir(model), false, ComputeDtype::bfloat16), model);
   const auto [worst, scale] = deviation(states, reference_states(model));
-  std::printf("%s: --compute-dtype bfloat16: max |hidden state - transformers float32| = %.3g (largest |value| "
-              "%.3g, relative %.2g)\n", model.c_str(), worst, scale, worst / scale);
+  std::printf(
+      "%s: --compute-dtype bfloat16: max |hidden state - transformers float32| = %.3g (largest |value| "
+      "%.3g, relative %.2g)\n",
+      model.c_str(), worst, scale, worst / scale);
   EXPECT_GT(worst, 1e-5);
   EXPECT_LT(worst, 0.05 * scale);
 }
@@ -256,7 +263,8 @@ TEST(WeightFormats, BadIndexNamesTheFile) {
   Json bad = good;
   bad["weight_map"]["wte.weight"] = "../elsewhere.safetensors";
   write_file(index, bad.dump());
-  expect_error<InputError>(load, index.string() + ": ", {"'wte.weight'", "\"../elsewhere.safetensors\"", "in the folder"});
+  expect_error<InputError>(load, index.string() + ": ",
+                           {"'wte.weight'", "\"../elsewhere.safetensors\"", "in the folder"});
   bad = good;
   bad["weight_map"]["wte.weight"] = "model-00003-of-00002.safetensors";
   write_file(index, bad.dump());
