@@ -2,16 +2,14 @@
 
 #include <ATen/core/Tensor.h>
 #include <ATen/ops/empty.h>
+#include <ATen/ops/from_blob.h>
 #include <c10/util/Exception.h>
 #include <caffe2/serialize/inline_container.h>
 #include <torch/csrc/jit/serialization/import_read.h>
 
-#include <ATen/ops/from_blob.h>
-
 #include <algorithm>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -21,6 +19,7 @@
 
 #include "store/safetensors.hpp"
 #include "util/error.hpp"
+#include "util/read_file.hpp"
 
 namespace conceptlens::model {
 namespace {
@@ -223,15 +222,9 @@ at::Tensor convert(const at::Tensor& tensor, c10::ScalarType compute) {
 /// model.safetensors.index.json: the shard files (plain names in the folder) and the tensors the
 /// index gives each.
 std::map<std::string, std::vector<std::string>> read_index(const std::filesystem::path& path) {
-  std::string text;
-  {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) file_error(path, "cannot open the file");
-    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
   nlohmann::json index;
   try {
-    index = nlohmann::json::parse(text);
+    index = nlohmann::json::parse(read_whole_file(path));
   } catch (const nlohmann::json::parse_error& error) {
     file_error(path, std::string("invalid JSON: ") + error.what());
   }
