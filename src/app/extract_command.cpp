@@ -255,11 +255,11 @@ void write_output_skeleton(const std::filesystem::path& path, const ExtractOptio
   content.reserved_layers = plan.layers;
   content.dtype = plan.dtype;
   content.sentences = emitted_words(plan);
+  content.lines = plan.corpus.lines;
   content.model = options.model.string();
   content.architecture = plan.config.model_type;
   content.num_layers = plan.config.num_hidden_layers;
   content.aggregation = extract::aggregation_name(plan.aggregation);
-  content.corpus_checksum = corpus::corpus_checksum(plan.corpus.lines);
   content.compute_dtype = model::compute_dtype_name(plan.compute_dtype);
   content.counts = {{"model_max_length", plan.model_max_length},
                     {"truncated_sentences", plan.truncated_sentences},

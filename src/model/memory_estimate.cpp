@@ -10,6 +10,10 @@ std::int64_t weight_bytes(const ModelConfig& config, bool with_head, ComputeDtyp
   if (with_head) {
     for (const TensorSpec& spec : head_tensor_specs(config)) values += spec.outside_base ? spec.numel() : 0;
   }
+  if (!config.decoder()) {  // the post-LN encoders stack each layer's query, key and value: a copy
+    const std::int64_t h = config.hidden_size;
+    values += distinct_layers(config) * 3 * (h * h + h);
+  }
   return values * compute_dtype_size(dtype);
 }
 

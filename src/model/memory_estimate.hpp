@@ -11,8 +11,10 @@
 namespace conceptlens::model {
 
 /// The bytes the weights take when computed in `dtype`: every tensor of the specs (the pooler
-/// counted when the architecture has one; the head's with `with_head`). Tensors stored in the
-/// compute dtype are memory-mapped: the ranks of a node share their pages.
+/// counted when the architecture has one; the head's with `with_head`), and for the post-LN
+/// encoders the copy of each layer's query, key and value stacked into one product. Tensors
+/// stored in the compute dtype are memory-mapped: the ranks of a node share their pages, and
+/// pages never read (embedding rows of tokens the corpus lacks) are not resident.
 std::int64_t weight_bytes(const ModelConfig& config, bool with_head, ComputeDtype dtype);
 
 /// The peak bytes one forward pass over `batch` sentences padded to `length` tokens holds

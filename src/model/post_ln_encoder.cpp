@@ -1,6 +1,7 @@
 // BERT, RoBERTa/XLM-R, ALBERT and DistilBERT: post-LN encoders, as transformers 4.31 computes
 // them. Embeddings: LayerNorm(word + position + token type 0) (DistilBERT: no token types;
-// RoBERTa: positions from pad_token_id + 1; ALBERT: then the projection to hidden_size); each
+// RoBERTa: positions from the ids, counted from pad_token_id + 1; ALBERT: then the projection
+// to hidden_size); each
 // layer: a = LN(x + attention(x)), then LN(a + W2 act(W1 a)); explicit softmax attention.
 #include <ATen/ATen.h>
 
@@ -21,6 +22,14 @@ struct Layer {
   Linear output;
   LayerNorm output_norm;
 };
+
+/// RoBERTa's position ids, transformers' create_position_ids_from_input_ids: a pad id (a batch's
+/// padding, or a literal "<pad>" in the text) sits at padding_idx and does not advance the
+/// count; the n-th other token sits at padding_idx + n. [batch, length] like `ids`.
+at::Tensor roberta_position_ids(const at::Tensor& ids, std::int64_t padding_idx) {
+  const at::Tensor not_pad = ids.ne(padding_idx).to(at::kLong);
+  return at::cumsum(not_pad, 1).mul_(not_pad).add_(padding_idx);
+}
 
 Linear stacked(const Linear& q, const Linear& k, const Linear& v) {
   return {at::cat({q.weight, k.weight, v.weight}, 0).contiguous(), at::cat({q.bias, k.bias, v.bias}, 0).contiguous()};
@@ -97,12 +106,12 @@ class PostLnEncoder final : public Network {
 
  private:
   at::Tensor embed(const at::Tensor& ids) const {
-    // RoBERTa's create_position_ids_from_input_ids: padding_idx + 1 + t for real tokens
-    // (padding gets padding_idx there and t + padding_idx + 1 here: its rows are masked and
-    // never read)
-    const at::Tensor positions = at::arange(ids.size(1), ids.options()) + config_.position_offset();
     at::Tensor x = at::embedding(word_embeddings_, ids);
-    x.add_(at::embedding(position_embeddings_, positions).unsqueeze(0));
+    if (config_.architecture == Architecture::roberta) {
+      x.add_(at::embedding(position_embeddings_, roberta_position_ids(ids, config_.pad_token_id)));
+    } else {
+      x.add_(at::embedding(position_embeddings_, at::arange(ids.size(1), ids.options())).unsqueeze(0));
+    }
     if (token_type_row_.defined()) x.add_(token_type_row_);
     x = embedding_norm_(x);
     if (config_.architecture == Architecture::albert) x = embedding_projection_(x);

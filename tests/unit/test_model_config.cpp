@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "model/memory_estimate.hpp"
 #include "model/model_config.hpp"
+#include "store/safetensors.hpp"
 #include "test_support.hpp"
 #include "util/error.hpp"
 
@@ -449,6 +451,32 @@ TEST_F(WrittenConfig, DecoderKeysAndTheirErrors) {
   expect_input_error(write(gpt2), {"key 'pad_token_id' is 50257", "[0, 50257)"});
   const Json distilbert = {{"model_type", "distilbert"}, {"dim", 30}, {"n_heads", 4}};
   expect_input_error(write(distilbert), {"key 'dim' (30)", "key 'n_heads' (4)"});
+}
+
+// ---- the memory estimate's weights are the checkpoints' tensors ----------------------------------
+
+TEST(MemoryEstimate, WeightsAreTheTensorsOfTheCheckpoints) {
+  const auto file_bytes = [](const std::filesystem::path& dir) {
+    std::int64_t bytes = 0;  // every float32 tensor of the file but Llama's rotary buffers
+    const store::SafetensorsFile file = store::SafetensorsFile::open(dir / "model.safetensors");
+    for (const auto& tensor : file.tensors()) {
+      if (tensor.name.find("rotary_emb.inv_freq") != std::string::npos) continue;
+      bytes += static_cast<std::int64_t>(tensor.end - tensor.begin);
+    }
+    return bytes;
+  };
+  for (const std::string model : {"gpt2", "llama", "distilbert"}) {
+    const std::filesystem::path dir = test_data_dir() / "hf_families" / "models" / model;
+    const ModelConfig config = read_model_config(dir / "config.json");
+    const std::int64_t stacked = config.decoder() ? 0 : config.num_hidden_layers * 3 * (32 * 32 + 32) * 4;
+    EXPECT_EQ(weight_bytes(config, false, ComputeDtype::float32), file_bytes(dir) + stacked) << model;
+    EXPECT_EQ(weight_bytes(config, false, ComputeDtype::bfloat16), (file_bytes(dir) + stacked) / 2) << model;
+  }
+  const std::filesystem::path bert = test_data_dir() / "hf" / "models" / "bert_seqcls";
+  const ModelConfig config = read_model_config(bert / "config.json");
+  EXPECT_EQ(weight_bytes(config, true, ComputeDtype::float32), file_bytes(bert) + 2 * 3 * (32 * 32 + 32) * 4);
+  EXPECT_EQ(weight_bytes(config, false, ComputeDtype::float32),
+            file_bytes(bert) + 2 * 3 * (32 * 32 + 32) * 4 - (2 * 32 + 2) * 4);  // without the classifier
 }
 
 }  // namespace
