@@ -1,0 +1,81 @@
+#include "comm/node_share.hpp"
+
+#include <sched.h>
+
+#include <algorithm>
+#include <map>
+#include <thread>
+
+#include "app/cluster_command.hpp"
+#include "comm/communicator.hpp"
+#include "util/memory.hpp"
+
+namespace conceptlens::mpi {
+
+NodeShare node_share(MPI_Comm comm) {
+  NodeShare share;
+  char name[MPI_MAX_PROCESSOR_NAME] = {};
+  int length = 0;
+  MPI_Get_processor_name(name, &length);
+  share.host.assign(name, static_cast<std::size_t>(length));
+  share.ranks_on_node = ranks_on_node(comm);
+  share.available = available_memory();
+  share.memory_per_rank = share.available / static_cast<std::uint64_t>(share.ranks_on_node);
+  cpu_set_t mask;
+  CPU_ZERO(&mask);
+  const int allowed = sched_getaffinity(0, sizeof mask, &mask) == 0 ? CPU_COUNT(&mask) : 1;
+  const int cores = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  share.threads_per_rank = std::max(1, std::min(allowed, cores / share.ranks_on_node));
+  return share;
+}
+
+std::uint64_t smallest_memory_per_rank(MPI_Comm comm, const NodeShare& mine) {
+  const unsigned long long share = mine.memory_per_rank;
+  unsigned long long smallest = share;
+  MPI_Allreduce(&share, &smallest, 1, MPI_UNSIGNED_LONG_LONG, MPI_MIN, comm);
+  return smallest;
+}
+
+std::string describe_hosts(MPI_Comm comm, const NodeShare& mine) {
+  // fixed-size records: host name, then the numbers
+  struct Record {
+    char host[MPI_MAX_PROCESSOR_NAME];
+    unsigned long long available;
+    int ranks_on_node;
+    int threads;
+  };
+  Record record{};
+  mine.host.copy(record.host, sizeof record.host - 1);
+  record.available = mine.available;
+  record.ranks_on_node = mine.ranks_on_node;
+  record.threads = mine.threads_per_rank;
+  const int ranks = size(comm);
+  std::vector<Record> all(rank(comm) == 0 ? static_cast<std::size_t>(ranks) : 0);
+  MPI_Gather(&record, sizeof record, MPI_BYTE, all.data(), sizeof record, MPI_BYTE, 0, comm);
+  if (rank(comm) != 0) return "";
+
+  std::map<std::string, std::vector<int>> ranks_of;  // host -> its ranks
+  std::map<std::string, Record> first_of;
+  for (int r = 0; r < ranks; ++r) {
+    const Record& one = all[static_cast<std::size_t>(r)];
+    ranks_of[one.host].push_back(r);
+    first_of.emplace(one.host, one);
+  }
+  std::string text = "hosts: " + std::to_string(ranks_of.size()) + "\n";
+  for (const auto& [host, members] : ranks_of) {
+    const Record& one = first_of.at(host);
+    std::string list;
+    for (const int r : members) {
+      if (!list.empty()) list += ',';
+      list += std::to_string(r);
+    }
+    const std::uint64_t per_rank = one.available / static_cast<std::uint64_t>(std::max(1, one.ranks_on_node));
+    text += "  host " + host + ": " + std::to_string(members.size()) + " rank(s) (" + list + "), " +
+            format_bytes(one.available) + " available, default --memory-per-rank " +
+            format_bytes(static_cast<std::uint64_t>(app::kDefaultMemoryShare * static_cast<double>(per_rank))) +
+            ", extraction threads per rank " + std::to_string(one.threads) + "\n";
+  }
+  return text;
+}
+
+}  // namespace conceptlens::mpi
