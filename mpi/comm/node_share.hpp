@@ -25,6 +25,13 @@ NodeShare node_share(MPI_Comm comm);
 /// Collective. The smallest memory share of any rank: the budget that fits every host.
 std::uint64_t smallest_memory_per_rank(MPI_Comm comm, const NodeShare& mine);
 
+/// Collective (gathers to rank 0). Rank 0 warns when ranks that Open MPI places on different
+/// nodes run on one machine (the same kernel boot id: containers, network namespaces, a
+/// misconfigured hostfile) and are bound to the same cores, or are more than its cores: each
+/// node's ranks poll for messages as if they had the cores to themselves, so every message
+/// between them waits for a time slice (milliseconds per chain step instead of microseconds).
+void warn_about_shared_cores(MPI_Comm comm);
+
 /// Collective (gathers to rank 0). On rank 0, one line per host — its ranks, available memory,
 /// the default memory budget per rank and the extraction threads per rank; "" on the others.
 std::string describe_hosts(MPI_Comm comm, const NodeShare& mine);

@@ -77,11 +77,14 @@ hosts_on() {
 
 # The Open MPI settings of every multi-host run: the rsh launcher through the agent (no tree
 # spawn: every daemon is started from h0), TCP between hosts and nothing else (no shared
-# memory), on the hosts' subnet only, and no core binding (the hosts share this machine's cores).
+# memory), on the hosts' subnet only, and no core binding: the hosts share this machine's cores,
+# and each host's daemon would bind its first rank to core 0 — both ranks of a 2-host run on
+# one core, where every message waits for a time slice (4 ms; bench/bench_multihost.sh shows
+# it). HOSTS_BIND overrides the binding.
 hosts_mca() {
   echo --mca plm rsh --mca plm_rsh_agent "$HOSTS_DIR/agent" --mca plm_rsh_no_tree_spawn 1 \
     --mca btl tcp,self --mca btl_tcp_if_include "$HOSTS_SUBNET.0/24" --mca oob_tcp_if_include "$HOSTS_SUBNET.0/24" \
-    --bind-to none
+    --bind-to "${HOSTS_BIND:-none}"
 }
 
 # hosts_mpirun MPIRUN-ARGS...: mpirun started on h0 over the hosts of the hostfile, stopped

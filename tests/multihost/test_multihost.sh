@@ -9,7 +9,9 @@
 #      2 ranks spans both hosts (matrix mode): the layer files byte-identical;
 #   3. `cluster --mode vector` (the lean mode) with one rank on each of 3 hosts: byte-identical;
 #   4. `sweep --dry-run` with 3 ranks on 2 hosts (2 + 1) lists each host with its own ranks,
-#      memory budget per rank and extraction threads.
+#      memory budget per rank and extraction threads;
+#   5. ranks of 2 hosts on this one machine bound to the same core (Open MPI's default binding)
+#      get a warning naming them (and 3 hosts on 2 cores one about the shared cores, in 3).
 # Usage: test_multihost.sh CONCEPTLENS_EXE SOURCE_DIR. Exit 77 (ctest: skipped) with the
 # reason where this machine forbids network namespaces.
 set -euo pipefail
@@ -86,6 +88,10 @@ grep -q "vector mode on 3 rank(s)" "$work/vector-three.log" || { cat "$work/vect
 cmp "$work/vector-one.h5" "$work/vector-three.h5" || fail "the vector mode on 3 hosts differs from one host"
 grep -h "clustering:\|Ward linkage done" "$work/vector-three.log"
 echo "vector mode: byte-identical"
+if [ "$(nproc)" -lt 3 ]; then
+  grep -q "3 ranks on 3 hosts run on one machine with $(nproc) cores" "$work/vector-three.log" ||
+    fail "no warning that 3 hosts share this machine's $(nproc) cores"
+fi
 
 step "4. budgets per host: sweep --dry-run with 2 ranks on h0 and 1 on h1"
 several -n 3 --host h0:2,h1:1 "$exe" sweep demo.toml --out "$work/dry" --dry-run >"$work/dry.log" 2>&1 ||
@@ -95,6 +101,13 @@ grep -q "^hosts: 2$" "$work/dry.log" || fail "--dry-run does not list 2 hosts"
 grep -Eq "host h0: 2 rank\(s\) \(0,1\), .*extraction threads per rank 1$" "$work/dry.log" || fail "h0's share is wrong"
 grep -Eq "host h1: 1 rank\(s\) \(2\), .*extraction threads per rank 2$" "$work/dry.log" || fail "h1's share is wrong"
 [ ! -e "$work/dry" ] || fail "--dry-run wrote $work/dry"
+
+step "5. the warning for hosts of one machine bound to the same core (Open MPI's default binding)"
+HOSTS_BIND=core several -n 2 --map-by node "$exe" sweep demo.toml --out "$work/dry" --dry-run >"$work/bound.log" 2>&1 ||
+  { cat "$work/bound.log"; fail "sweep --dry-run with bound ranks"; }
+grep "warning" "$work/bound.log" || fail "no warning that ranks 0 and 1 are bound to the same core of one machine"
+grep -q "ranks 0 (host h0) and 1 (host h1) run on one machine but are bound to the same core" "$work/bound.log" ||
+  fail "the warning does not name the ranks and hosts"
 
 echo
 echo "multi-host: all checks passed"
