@@ -2,7 +2,7 @@
 # The distributed Ward chain between hosts: what a chain step costs over TCP between two hosts
 # (network namespaces on a bridge, tests/multihost/hosts.sh, as root) against the same 2 ranks
 # on one host, and the clustering itself both ways. One command:
-#   bash bench/bench_multihost.sh [--n 20000] [--d 768] [--k 600] [--modes vector,matrix] [--seed 0]
+#   bash bench/bench_multihost.sh [--n 20000] [--d 768] [--k 600] [--modes vector,matrix] [--seed 0] [--repeat 1]
 # Prints:
 #   1. conceptlens_bench_mpi_latency (a chain step's 24-byte MPI_Allreduce, a 24-byte ping-pong,
 #      a merge's row broadcast) — one host through shared memory, one host over TCP (loopback),
@@ -13,7 +13,7 @@
 #      chain's steps and time per step (from the log), the ratio, and whether the linkages match.
 # The machine's OpenBLAS kernel is printed; OPENBLAS_CORETYPE is passed on as set.
 set -euo pipefail
-n=20000 d=768 k=600 modes=vector,matrix seed=0
+n=20000 d=768 k=600 modes=vector,matrix seed=0 repeat=1
 while [ $# -gt 0 ]; do
   case $1 in
     --n) n=$2; shift 2 ;;
@@ -21,7 +21,8 @@ while [ $# -gt 0 ]; do
     --k) k=$2; shift 2 ;;
     --modes) modes=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
-    *) echo "usage: bash bench/bench_multihost.sh [--n N] [--d D] [--k K] [--modes vector,matrix] [--seed S]"; exit 1 ;;
+    --repeat) repeat=$2; shift 2 ;;
+    *) echo "usage: bash bench/bench_multihost.sh [--n N] [--d D] [--k K] [--modes vector,matrix] [--seed S] [--repeat R]"; exit 1 ;;
   esac
 done
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,8 +36,8 @@ trap 'hosts_down; rm -rf "$work"' EXIT
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 export HOSTS_TIMEOUT=3600
 
-echo "# bash bench/bench_multihost.sh --n $n --d $d --k $k --modes $modes --seed $seed"
-echo "# $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}, $(mpirun --version | head -n 1)"
+echo "# bash bench/bench_multihost.sh --n $n --d $d --k $k --modes $modes --seed $seed --repeat $repeat"
+echo "# $(getconf _NPROCESSORS_ONLN) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}, $(mpirun --version | head -n 1)"
 hosts_up 2
 
 echo
@@ -70,17 +71,28 @@ figures() {
   per_step=$(grep -o "[0-9.]* us per step" "$log" | awk '{print $1}')
   echo "$seconds $steps $per_step"
 }
+median() { printf "%s\n" "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 echo
-echo "## 2. conceptlens cluster, n = $n, d = $d, K = $k, 2 ranks, one thread each"
+echo "## 2. conceptlens cluster, n = $n, d = $d, K = $k, 2 ranks, one thread each, medians of $repeat"
 printf "| mode | where | seconds | chain steps | us per step | vs one host |\n|---|---|---:|---:|---:|---:|\n"
 for mode in ${modes//,/ }; do
   args=(cluster --points "$work/points.npy" --k "$k" --mode "$mode")
-  mpirun -n 2 --bind-to none "$exe" "${args[@]}" --out "$work/$mode-one.h5" >"$work/$mode-one.log" 2>&1
-  hosts_mpirun -n 2 --map-by node "$exe" "${args[@]}" --out "$work/$mode-two.h5" >"$work/$mode-two.log" 2>&1
-  read -r s1 steps1 us1 < <(figures "$work/$mode-one.log")
-  read -r s2 steps2 us2 < <(figures "$work/$mode-two.log")
-  printf "| %s | one host, 2 ranks (shared memory) | %s | %s | %s | 1.00 |\n" "$mode" "$s1" "$steps1" "$us1"
-  printf "| %s | 2 hosts, 1 rank each (TCP) | %s | %s | %s | %.2f |\n" "$mode" "$s2" "$steps2" "$us2" "$(echo "$s2 / $s1" | bc -l)"
-  cmp -s "$work/$mode-one.h5" "$work/$mode-two.h5" && same=identical || same=DIFFERENT
-  echo "<!-- $mode: CLUSTERS.h5 of one host and 2 hosts $same; $(grep -o 'distance products: .*' "$work/$mode-one.log" || echo 'vector mode: no products') -->"
+  one_s=() one_us=() two_s=() two_us=() same=identical
+  for ((round = 1; round <= repeat; round++)); do
+    for where in $( ((round % 2)) && echo "one two" || echo "two one"); do
+      rm -f "$work/$mode-$where.h5"
+      if [ "$where" = one ]; then
+        mpirun -n 2 --bind-to none "$exe" "${args[@]}" --out "$work/$mode-one.h5" >"$work/$mode-one.log" 2>&1
+      else
+        hosts_mpirun -n 2 --map-by node "$exe" "${args[@]}" --out "$work/$mode-two.h5" >"$work/$mode-two.log" 2>&1
+      fi
+      read -r seconds steps per_step < <(figures "$work/$mode-$where.log")
+      eval "${where}_s+=($seconds) ${where}_us+=($per_step)"
+    done
+    cmp -s "$work/$mode-one.h5" "$work/$mode-two.h5" || same=DIFFERENT
+  done
+  s1=$(median "${one_s[@]}") s2=$(median "${two_s[@]}")
+  printf "| %s | one host, 2 ranks (shared memory) | %s | %s | %s | 1.00 |\n" "$mode" "$s1" "$steps" "$(median "${one_us[@]}")"
+  printf "| %s | 2 hosts, 1 rank each (TCP) | %s | %s | %s | %.2f |\n" "$mode" "$s2" "$steps" "$(median "${two_us[@]}")" "$(echo "$s2 / $s1" | bc -l)"
+  echo "<!-- $mode: one host ${one_s[*]} s, 2 hosts ${two_s[*]} s; CLUSTERS.h5 $same; $(grep -o 'distance products: .*' "$work/$mode-one.log" || echo 'vector mode: no products') -->"
 done
