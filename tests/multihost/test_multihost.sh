@@ -88,9 +88,9 @@ grep -q "vector mode on 3 rank(s)" "$work/vector-three.log" || { cat "$work/vect
 cmp "$work/vector-one.h5" "$work/vector-three.h5" || fail "the vector mode on 3 hosts differs from one host"
 grep -h "clustering:\|Ward linkage done" "$work/vector-three.log"
 echo "vector mode: byte-identical"
-if [ "$(nproc)" -lt 3 ]; then
-  grep -q "3 ranks on 3 hosts run on one machine with $(nproc) cores" "$work/vector-three.log" ||
-    fail "no warning that 3 hosts share this machine's $(nproc) cores"
+if [ "$(getconf _NPROCESSORS_ONLN)" -lt 3 ]; then
+  grep -q "3 ranks on 3 hosts run on one machine with $(getconf _NPROCESSORS_ONLN) cores" "$work/vector-three.log" ||
+    fail "no warning that 3 hosts share this machine's $(getconf _NPROCESSORS_ONLN) cores"
 fi
 
 step "4. budgets per host: sweep --dry-run with 2 ranks on h0 and 1 on h1"

@@ -37,7 +37,7 @@ slurm_up() {
 
   export SLURM_NODE="clnode$$"
   local cpus memory
-  cpus=$(nproc)
+  cpus=$(getconf _NPROCESSORS_ONLN)
   memory=$(($(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 / 2))
   export SLURM_CONF="$SLURM_DIR/slurm.conf"
   cat >"$SLURM_CONF" <<CONF

@@ -23,8 +23,8 @@ if ! why=$(slurm_can_run); then
   echo "SKIPPED: Slurm test: $why"
   exit 77
 fi
-if [ "$(nproc)" -lt 2 ]; then
-  echo "SKIPPED: Slurm test: the demo job asks for 2 tasks, this machine has $(nproc) core"
+if [ "$(getconf _NPROCESSORS_ONLN)" -lt 2 ]; then
+  echo "SKIPPED: Slurm test: the demo job asks for 2 tasks, this machine has $(getconf _NPROCESSORS_ONLN) core"
   exit 77
 fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/conceptlens-slurm.XXXXXX")
