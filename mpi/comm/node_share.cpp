@@ -116,13 +116,13 @@ std::string describe_hosts(MPI_Comm comm, const NodeShare& mine) {
   struct Record {
     char host[MPI_MAX_PROCESSOR_NAME];
     unsigned long long available;
-    int ranks_on_node;
+    unsigned long long memory_per_rank;
     int threads;
   };
   Record record{};
   mine.host.copy(record.host, sizeof record.host - 1);
   record.available = mine.available;
-  record.ranks_on_node = mine.ranks_on_node;
+  record.memory_per_rank = mine.memory_per_rank;
   record.threads = mine.threads_per_rank;
   const int ranks = size(comm);
   std::vector<Record> all(rank(comm) == 0 ? static_cast<std::size_t>(ranks) : 0);
@@ -144,10 +144,10 @@ std::string describe_hosts(MPI_Comm comm, const NodeShare& mine) {
       if (!list.empty()) list += ',';
       list += std::to_string(r);
     }
-    const std::uint64_t per_rank = one.available / static_cast<std::uint64_t>(std::max(1, one.ranks_on_node));
+    const auto budget = static_cast<std::uint64_t>(app::kDefaultMemoryShare * static_cast<double>(one.memory_per_rank));
     text += "  host " + host + ": " + std::to_string(members.size()) + " rank(s) (" + list + "), " +
             format_bytes(one.available) + " available, default --memory-per-rank " +
-            format_bytes(static_cast<std::uint64_t>(app::kDefaultMemoryShare * static_cast<double>(per_rank))) +
+            format_bytes(budget) +
             ", extraction threads per rank " + std::to_string(one.threads) + "\n";
   }
   return text;
