@@ -228,10 +228,11 @@ Outcome run_cluster_layers(MPI_Comm comm, const app::ClusterOptions& options) {
     points = app::select_activation_points(file->info(), options.selection);
     if (root) {
       const auto& s = points.selection;
-      spdlog::info("token selection: {} of {} words kept ({} in {} sentences of >= --max-words words, {} of types "
-                   "over --drop-freq, {} under --min-freq, {} over --max-per-type)",
-                   s.rows.size(), file->info().words, s.long_sentence_words, s.long_sentences, s.frequent_words,
-                   s.rare_words, s.capped_words);
+      spdlog::info("token selection: {} of {} words kept ({} in {} sentences of >= --max-words words, {} in {} "
+                   "sentences truncated at extraction or with Unicode whitespace in a word (NeuroX's loader drops "
+                   "them), {} of types over --drop-freq, {} under --min-freq, {} over --max-per-type)",
+                   s.rows.size(), file->info().words, s.long_sentence_words, s.long_sentences,
+                   s.dropped_sentence_words, s.dropped_sentences, s.frequent_words, s.rare_words, s.capped_words);
     }
   }));
   if (!outcome.ok()) return outcome;

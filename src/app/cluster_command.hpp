@@ -91,8 +91,9 @@ struct ClusterOutputs {
 };
 ClusterOutputs claim_cluster_outputs(const ClusterOptions& options, const ClusterInputs& inputs);
 
-/// Whether the outputs already exist, complete, from the same points (`inputs.result.fingerprint`)
-/// and K: a rerun keeps them rather than rewriting them.
+/// Whether the outputs already exist, complete, from the same points (`inputs.result.fingerprint`
+/// and words) and K, and ConceptX's files hold that clustering's partitions: a rerun keeps them
+/// rather than rewriting them.
 bool outputs_complete(const ClusterOptions& options, const ClusterInputs& inputs);
 
 /// Where the checkpoints of the clustering written to `out` go.
