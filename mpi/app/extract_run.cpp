@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <optional>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "extract/batch_input.hpp"
 #include "extract/parallel_output.hpp"
 #include "model/encoder.hpp"
+#include "model/memory_estimate.hpp"
 #include "store/activations_file.hpp"
 #include "store/atomic_output.hpp"
 
@@ -26,7 +28,7 @@ struct BatchResult {
 
 BatchResult run_batch(const model::Encoder& encoder, const app::ExtractionPlan& plan, const extract::Batch& batch,
                       bool predictions) {
-  const extract::PaddedInput input = extract::pad_batch(plan.encodings, batch, plan.config.pad_token_id);
+  const extract::PaddedInput input = extract::pad_batch(plan.encodings, batch, plan.config.padding_id());
   const std::int64_t count = input.batch;
   const std::int64_t length = input.length;
   std::int64_t rows = 0;
@@ -132,10 +134,14 @@ Outcome run_extract(MPI_Comm parent, const app::ExtractOptions& options) {
   app::ExtractionPlan plan;
   Outcome outcome = agree(comm, capture([&] { plan = app::plan_extraction(options); }));
   if (!outcome.ok()) return outcome;
+  if (options.dry_run) {
+    if (root) std::fputs(app::describe(options, plan, ranks).c_str(), stdout);
+    return outcome;
+  }
   const int threads = use_model_threads(comm, options.threads);
 
   std::optional<model::Encoder> encoder;
-  outcome = agree(comm, capture([&] { encoder.emplace(options.model, options.predictions); }));
+  outcome = agree(comm, capture([&] { encoder.emplace(options.model, options.predictions, plan.compute_dtype); }));
   if (!outcome.ok()) return outcome;
 
   const std::vector<std::vector<std::size_t>> dealt = extract::deal_batches(plan.batches, ranks);
@@ -148,10 +154,12 @@ Outcome run_extract(MPI_Comm parent, const app::ExtractOptions& options) {
     for (const auto& encoding : plan.encodings) tokens += static_cast<std::int64_t>(encoding.input_ids.size());
     for (const auto& batch : plan.batches) padded += batch.padded_tokens();
     spdlog::info("extract: {} sentences, {} words, {} tokens ({:.1f}% padding), {} layers of {} in {} batches on {} "
-                 "ranks ({} threads each)",
+                 "ranks ({} threads each); {} ({}): {}",
                  plan.corpus.sentences(), plan.rows(), tokens,
                  100.0 * static_cast<double>(padded - tokens) / static_cast<double>(padded), plan.layers.size(),
-                 options.model.string(), plan.batches.size(), ranks, threads);
+                 options.model.string(), plan.batches.size(), ranks, threads, plan.config.family(),
+                 plan.config.model_type,
+                 model::describe_memory(plan.weight_bytes, plan.activation_bytes, plan.compute_dtype));
     if (plan.truncated_sentences > 0) {
       spdlog::warn("{} sentences are longer than model_max_length = {} tokens: truncated as NeuroX does, {} words "
                    "dropped (attributes truncated_sentences, truncated_words)",

@@ -14,6 +14,7 @@
 #include "app/layer_list.hpp"
 #include "app/triggers_run.hpp"
 #include "comm/communicator.hpp"
+#include "comm/node_share.hpp"
 #include "report/report.hpp"
 #include "store/atomic_output.hpp"
 #include "sweep/summary.hpp"
@@ -66,6 +67,7 @@ Outcome run_stage(MPI_Comm comm, const SweepPlan& plan, const Stage& stage) {
       options.aggregation = job.aggregation;
       options.batch_tokens = job.batch_tokens;
       options.dtype = job.dtype;
+      options.compute_dtype = job.compute_dtype;
       options.predictions = plan.model(stage.model).predicts;
       return run_extract(comm, options);
     }
@@ -198,7 +200,8 @@ Outcome run_sweep(MPI_Comm parent, const app::SweepOptions& options) {
   for (Stage& stage : plan.stages) std::getline(lines, stage.key);
 
   if (options.dry_run) {
-    if (root) std::fputs(sweep::describe_plan(plan, size(comm)).c_str(), stdout);
+    const std::string hosts = describe_hosts(comm, node_share(comm));
+    if (root) std::fputs((sweep::describe_plan(plan, size(comm)) + hosts).c_str(), stdout);
     return outcome;
   }
 

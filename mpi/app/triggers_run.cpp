@@ -34,7 +34,7 @@ std::vector<std::int32_t> classify_block(const model::Encoder& encoder, const ap
   const auto classes = static_cast<std::int64_t>(plan.config.id2label.size());
   std::vector<std::int32_t> predicted(encodings.size(), -1);
   for (const extract::Batch& batch : extract::plan_batches(lengths, batch_tokens)) {
-    const extract::PaddedInput input = extract::pad_batch(encodings, batch, plan.config.pad_token_id);
+    const extract::PaddedInput input = extract::pad_batch(encodings, batch, plan.config.padding_id());
     std::vector<float> logits(static_cast<std::size_t>(input.batch * classes));
     encoder.forward(input.view(), {}, [](std::int64_t, std::span<const float>) {}, logits);
     const std::vector<std::int32_t> rows = extract::predicted_classes(logits, classes);

@@ -21,8 +21,6 @@ using cluster::DistanceSource;
 
 namespace {
 
-/// Share of the available memory a rank may plan for when no budget is given.
-constexpr double kDefaultMemoryShare = 0.8;
 /// O(n) state per point besides the points and the distances: neighbour lists, active set,
 /// sizes, the broadcast row, the linkage.
 constexpr std::uint64_t kBytesPerPoint = 256;

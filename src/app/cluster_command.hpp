@@ -60,6 +60,9 @@ std::vector<std::int64_t> checked_ks(std::vector<std::int64_t> ks, std::int64_t 
 /// Reads and checks the points, the vocab and K. Throws InputError naming the file.
 ClusterInputs load_cluster_inputs(const ClusterOptions& options);
 
+/// Share of the available memory a rank may plan for when no budget is given.
+inline constexpr double kDefaultMemoryShare = 0.8;
+
 /// How a clustering will run: the distance source and its memory per rank.
 struct ClusterPlan {
   cluster::DistanceSource source = cluster::DistanceSource::matrix;

@@ -8,12 +8,9 @@ namespace conceptlens::extract {
 
 void check_fits_model(const tokenize::SentenceEncoding& encoding, const model::ModelConfig& config,
                       std::int64_t model_max_length, const std::string& where) {
-  const std::int64_t position_offset =
-      config.architecture == model::Architecture::roberta ? config.pad_token_id + 1 : 0;
   const auto tokens = static_cast<std::int64_t>(encoding.input_ids.size());
-  if (tokens + position_offset > config.max_position_embeddings) {
-    throw InputError(where + std::to_string(tokens) + " tokens do not fit the " +
-                     std::to_string(config.max_position_embeddings) +
+  if (tokens > config.max_tokens()) {
+    throw InputError(where + std::to_string(tokens) + " tokens do not fit the " + std::to_string(config.max_tokens()) +
                      " positions of the model (max_position_embeddings in config.json), and the tokenizer has " +
                      (model_max_length == 0 ? std::string("no model_max_length")
                                             : "model_max_length " + std::to_string(model_max_length)) +
@@ -22,11 +19,11 @@ void check_fits_model(const tokenize::SentenceEncoding& encoding, const model::M
 }
 
 PaddedInput pad_batch(const std::vector<tokenize::SentenceEncoding>& encodings, const Batch& batch,
-                      std::int64_t pad_id) {
+                      std::int64_t padding_id) {
   PaddedInput input;
   input.batch = static_cast<std::int64_t>(batch.sentences.size());
   input.length = batch.length;
-  input.ids.assign(static_cast<std::size_t>(input.batch * input.length), pad_id);
+  input.ids.assign(static_cast<std::size_t>(input.batch * input.length), padding_id);
   for (std::int64_t b = 0; b < input.batch; ++b) {
     const auto& sentence = encodings[static_cast<std::size_t>(batch.sentences[static_cast<std::size_t>(b)])];
     const auto& ids = sentence.input_ids;

@@ -14,7 +14,7 @@
 
 namespace conceptlens::extract {
 
-/// The ids of a batch's sentences, each padded to the batch's length with `pad_id`, and their
+/// The ids of a batch's sentences, each padded to the batch's length, and their
 /// token types (padding: 0) when a sentence of the batch has any (a sentence pair).
 struct PaddedInput {
   std::vector<std::int64_t> ids;          ///< [batch, length] row-major
@@ -33,9 +33,10 @@ struct PaddedInput {
 void check_fits_model(const tokenize::SentenceEncoding& encoding, const model::ModelConfig& config,
                       std::int64_t model_max_length, const std::string& where);
 
-/// The input of `batch`, whose sentences index `encodings`.
+/// The input of `batch`, whose sentences index `encodings`, padded with `padding_id`
+/// (ModelConfig::padding_id).
 PaddedInput pad_batch(const std::vector<tokenize::SentenceEncoding>& encodings, const Batch& batch,
-                      std::int64_t pad_id);
+                      std::int64_t padding_id);
 
 /// The class of every row of `logits` ([rows, classes] row-major): the argmax, the first of equal
 /// maxima (as torch.argmax).

@@ -249,6 +249,7 @@ Job read_job_file(const fs::path& path) {
     Table section(path, *table, "extract");
     job.aggregation = section.choice("aggregation", job.aggregation, {"last", "first", "average"});
     job.dtype = section.choice("dtype", job.dtype, {"float32", "float16"});
+    job.compute_dtype = section.choice("compute_dtype", job.compute_dtype, {"float32", "bfloat16"});
     job.batch_tokens = section.integer("batch_tokens", job.batch_tokens, 1);
     section.check_known();
   }

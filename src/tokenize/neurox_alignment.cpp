@@ -121,4 +121,52 @@ SentenceEncoding align_pair_words(const SegmentIds& first, const SegmentIds& sec
   return result;
 }
 
+ContextEncoder::ContextEncoder(Encode encode, std::vector<std::int64_t> prefix, std::vector<std::int64_t> suffix,
+                               std::int64_t model_max_length, IsSpecial is_special)
+    : encode_(std::move(encode)),
+      prefix_(std::move(prefix)),
+      suffix_(std::move(suffix)),
+      model_max_length_(model_max_length),
+      is_special_(std::move(is_special)) {}
+
+std::int32_t ContextEncoder::count(const WordContext& context) const {
+  {
+    const std::lock_guard lock(mutex_);
+    if (const auto it = cache_.find(context.text); it != cache_.end()) return it->second;
+  }
+  // tokenizer.encode(context) adds the special tokens; NeuroX removes its special ids
+  std::size_t non_special = 0;
+  const auto tally = [&](std::span<const std::int64_t> ids) {
+    for (const std::int64_t id : ids) non_special += is_special_(id) ? 0 : 1;
+  };
+  tally(prefix_);
+  tally(encode_(context.text));
+  tally(suffix_);
+  const std::int32_t result = context.count(non_special);
+  const std::lock_guard lock(mutex_);
+  if (cache_.size() >= kMaxCachedCounts) cache_.clear();
+  cache_.emplace(context.text, result);
+  return result;
+}
+
+SegmentIds ContextEncoder::segment(std::string_view text) const {
+  SegmentIds segment;
+  segment.content_ids = encode_(text);
+  const std::vector<std::string_view> words = split_words(text);
+  segment.word_token_counts.reserve(words.size());
+  for (std::size_t w = 0; w < words.size(); ++w) segment.word_token_counts.push_back(count(word_context(words, w)));
+  return segment;
+}
+
+SentenceEncoding ContextEncoder::encode_sentence(std::string_view sentence) const {
+  SegmentIds whole = segment(sentence);
+  return align_words(std::move(whole.word_token_counts), whole.content_ids, prefix_, suffix_, model_max_length_,
+                     is_special_);
+}
+
+SentenceEncoding ContextEncoder::encode_pair(std::string_view first, std::string_view second,
+                                             const PairTemplate& pair) const {
+  return align_pair_words(segment(first), segment(second), pair, model_max_length_, is_special_);
+}
+
 }  // namespace conceptlens::tokenize

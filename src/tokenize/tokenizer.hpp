@@ -1,7 +1,8 @@
 #pragma once
 // What extraction needs from a tokenizer: NeuroX's view of one corpus line
 // (neurox.data.extraction.transformers_extractor; fixtures/hf/README.md §4.2), whatever the
-// tokenizer family. WordPiece (BERT) and SentencePiece (ALBERT, XLM-R) implement it.
+// tokenizer family. WordPiece (BERT, DistilBERT), SentencePiece (ALBERT, XLM-R, Llama) and
+// byte-level BPE (GPT-2, RoBERTa) implement it.
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -45,13 +46,13 @@ class Tokenizer {
   /// family's pair template (special tokens, token types), each text tokenized on its own, and
   /// longest_first truncation at model_max_length. The words are the premise's then the
   /// hypothesis's, each counted as NeuroX counts it on its own segment. InputError if not UTF-8,
-  /// and for a family that builds no pairs (this default).
-  virtual SentenceEncoding encode_pair(std::string_view premise, std::string_view hypothesis) const;
+  /// and for a family whose pairs are not supported (GPT-2, Llama: refuse_pairs).
+  virtual SentenceEncoding encode_pair(std::string_view premise, std::string_view hypothesis) const = 0;
   /// convert_ids_to_tokens for one id; InputError if out of range.
   virtual std::string id_to_token(std::int64_t id) const = 0;
   /// NeuroX drops these positions: every special token's id except the unknown token's.
   virtual bool is_neurox_special(std::int64_t id) const = 0;
-  /// The id batches are padded with (the model's pad token).
+  /// The pad token's id; -1 when the tokenizer has none (GPT-2, Llama).
   virtual std::int64_t pad_id() const = 0;
   /// Largest id + 1 (checked against the model's vocab_size).
   virtual std::int64_t vocab_size() const = 0;
@@ -65,13 +66,19 @@ class Tokenizer {
 /// pair corpus, else encode_sentence.
 SentenceEncoding encode_line(const Tokenizer& tokenizer, const corpus::Corpus& corpus, std::int64_t s);
 
-/// The tokenizer of a Hugging Face checkpoint folder: tokenizer_config.json's
-/// `tokenizer_class` decides (BertTokenizer, AlbertTokenizer, XLMRobertaTokenizer and their
-/// *Fast names, which get the slow tokenizer's behaviour); without it the files decide
-/// (vocab.txt: WordPiece, spiece.model: ALBERT, sentencepiece.bpe.model: XLM-R). InputError
-/// naming the folder and what was found otherwise; InputError naming the file when
-/// tokenizer_config.json (required) or the family's files are missing or invalid. ALBERT and
-/// XLM-R need the SentencePiece shim library (see sentencepiece_library.hpp).
+/// The InputError of a tokenizer family that builds no sentence pairs here (`family`: its name):
+/// --pairs needs a pair template checked against transformers.
+[[noreturn]] void refuse_pairs(std::string_view family);
+
+/// The tokenizer of a Hugging Face checkpoint folder, chosen as AutoTokenizer chooses it:
+/// tokenizer_config.json's `tokenizer_class` (BertTokenizer, DistilBertTokenizer,
+/// AlbertTokenizer, XLMRobertaTokenizer, LlamaTokenizer, GPT2Tokenizer, RobertaTokenizer and
+/// their *Fast names, which get the slow tokenizer's behaviour); without it config.json's
+/// tokenizer_class or model_type; without those the files (vocab.txt: WordPiece, spiece.model:
+/// ALBERT, sentencepiece.bpe.model: XLM-R, tokenizer.model: Llama). InputError naming the
+/// folder and what was found otherwise; InputError naming the file when tokenizer_config.json
+/// (required) or the family's files are missing or invalid. ALBERT, XLM-R and Llama need the
+/// SentencePiece shim library (see sentencepiece_library.hpp).
 std::unique_ptr<Tokenizer> load_tokenizer(const std::filesystem::path& model_dir);
 
 }  // namespace conceptlens::tokenize
