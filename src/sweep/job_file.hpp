@@ -22,7 +22,8 @@
 //              class_map (an inline table CLASS = "NAME": a class of the task corpus's label
 //              sets is the model's id2label NAME, where the names differ)
 //   [[corpus]] name, path (one sentence per line), pairs (true: each line a premise TAB hypothesis,
-//              fed to the models as a pair: conceptlens extract --pairs)
+//              fed to the models as a pair: conceptlens extract --pairs; GPT-2 and Llama models
+//              refuse pairs, and the plan refuses such a corpus beside them)
 //     [[corpus.labels]] name, path, kind ("human" or "task"), format, column, and ConceptX's
 //                       per-set settings preprocess ("none", "other_unk", "casing"), ignore_unks,
 //                       na_unk (booleans); unset: ConceptX's for the set's name (Chunking, NE, ...:

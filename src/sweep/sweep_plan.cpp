@@ -233,6 +233,14 @@ SweepPlan plan_sweep(const Job& job, const fs::path& out) {
   for (std::size_t c = 0; c < job.corpora.size(); ++c) {
     const CorpusSpec& spec = job.corpora[c];
     const corpus::Corpus text = corpus::read_corpus(spec.path, corpus::CorpusRules{.pairs = spec.pairs});
+    for (const ModelPlan& model : plan.models) {  // every model extracts every corpus
+      const model::Architecture architecture = model.config.architecture;
+      if (spec.pairs && (architecture == model::Architecture::gpt2 || architecture == model::Architecture::llama)) {
+        throw InputError(job.file.string() + ": corpus '" + spec.name + "' has pairs = true, and model '" + model.name +
+                         "' is a " + model.config.family() +
+                         ": sentence pairs are fed to BERT, DistilBERT, ALBERT, XLM-R and RoBERTa models only");
+      }
+    }
     const auto selected = static_cast<std::int64_t>(select::select_tokens(text.lines, job.selection).rows.size());
     if (job.ks.back() > selected) {
       throw InputError(job.file.string() + ": k: K = " + std::to_string(job.ks.back()) + " is larger than the " +

@@ -240,6 +240,10 @@ TEST_F(Cli, ExtractRejectsBadModelsAndCorpora) {
   expect_failure(args(good, dir_ / "no-tab.tsv") + " --pairs", 2, {"no-tab.tsv:2:", "no tab", "premise", "hypothesis"});
   expect_failure(args(good, dir_ / "two-tabs.tsv") + " --pairs", 2, {"two-tabs.tsv:1:", "a second tab at column 4"});
   expect_failure(args(good, dir_ / "space-tab.tsv") + " --pairs", 2, {"space-tab.tsv:1:", "a space next to the tab"});
+  // a family without a checked pair template, named
+  write_file(dir_ / "pair.tsv", "a b\tc\n");
+  expect_failure(args(kFamilies / "models/gpt2", dir_ / "pair.tsv") + " --pairs", 2,
+                 {"pair.tsv:1:", "sentence pairs", "not supported for GPT-2 models"});
   expect_failure(args(good, dir_ / "long.in"), 2, {"long.in:1:", "500 characters"});
   expect_failure(args(good, kSentences) + " --layers 0,5", 2, {"--layers", "layer 5"});
 }

@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli_support.hpp"
@@ -107,4 +108,23 @@ TEST_F(Cli, SweepTakesDecodersAndRoberta) {
   }
   EXPECT_EQ(seen.count("llama/4"), 0u);
   EXPECT_NE(read_file(dir_ / "out/report.html").find("Llama decoder (llama)"), std::string::npos);
+}
+
+// A pair corpus (pairs = true) beside a model whose family has no checked pair template (GPT-2,
+// Llama): refused when the job is planned, naming the job file, the corpus and the model.
+TEST_F(Cli, SweepRefusesSentencePairsForDecoders) {
+  const fs::path families = fs::path(CONCEPTLENS_SOURCE_DIR) / "tests/data/hf_families/models";
+  write_file(dir_ / "pairs.tsv", "A man sleeps .\tA person rests .\nIt rains .\tThe sun shines .\n");
+  for (const auto& [model, family] : {std::pair<std::string, std::string>{"gpt2", "GPT-2 decoder"},
+                                      {"llama", "Llama decoder"}}) {
+    write_file(dir_ / "pairs.toml", "study = \"pairs\"\nk = [2]\n[[model]]\nname = \"" + model + "\"\npath = \"" +
+                                        (families / model).string() + "\"\n[[corpus]]\nname = \"mnli\"\npath = \"" +
+                                        (dir_ / "pairs.tsv").string() + "\"\npairs = true\n");
+    const auto plan = run(1, "sweep " + (dir_ / "pairs.toml").string() + " --dry-run");
+    EXPECT_EQ(plan.code, 2) << plan.output;
+    for (const std::string part : {"pairs.toml: corpus 'mnli' has pairs = true, and model '" + model + "' is a " + family,
+                                   std::string("BERT, DistilBERT, ALBERT, XLM-R and RoBERTa models only")}) {
+      EXPECT_NE(plan.output.find(part), std::string::npos) << part << "\n" << plan.output;
+    }
+  }
 }

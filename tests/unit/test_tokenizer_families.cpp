@@ -2,7 +2,8 @@
 // DistilBERT (WordPiece): exact against transformers 4.31's slow tokenizers + NeuroX through the
 // sidecars of tests/data/hf_families; the byte-level BPE's parts (bytes_to_unicode, GPT-2's
 // pre-tokenization pattern, merges in rank order, merges.txt as transformers reads it), the
-// special tokens of each class, how the family is chosen, and the errors that name the file.
+// special tokens of each class, how the family is chosen, the errors that name the file, and
+// the sentence-pair templates of RoBERTa and DistilBERT (GPT-2 and Llama refuse pairs).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -300,6 +301,50 @@ TEST(LlamaTokenizer, BosFirstAndNoPad) {
   std::filesystem::remove(copy / "tokenizer.model");
   expect_error<InputError>([&] { load_tokenizer(copy.path()); }, (copy / "tokenizer.model").string(),
                            {"file not found"});
+}
+
+// ---- sentence pairs (extract --pairs) ------------------------------------------------------------
+
+// transformers' pair templates (build_inputs_with_special_tokens and
+// create_token_type_ids_from_sequences of the slow tokenizers): RobertaTokenizer <s> A </s></s>
+// B </s>, token types all 0; DistilBERT's (the fixture's tokenizer_class is BertTokenizer) [CLS]
+// A [SEP] B [SEP], token types 0 then 1 (a DistilBERT model takes none: model::Encoder leaves them
+// out). Each segment is the sidecar's sentence alone — its ids without the special tokens, its
+// words' NeuroX counts — so the pair is what tokenizer(A, B) gives when nothing is truncated.
+TEST(SentencePairs, RobertaAndDistilbertFollowTransformersTemplates) {
+  const Strings lines = conceptlens::testing::read_sentences(fixtures() / "sentences.txt");
+  for (const std::string model : {"roberta", "distilbert"}) {
+    const std::unique_ptr<Tokenizer> tokenizer = load_tokenizer(model_dir(model));
+    const Json sentences = Json::parse(read_file(fixtures() / (model + ".json"))).at("sentences");
+    for (const auto& [a, b] : {std::pair<std::size_t, std::size_t>{0, 2}, {1, 17}, {9, 1}}) {
+      SCOPED_TRACE(model + ": sentences " + std::to_string(a) + " and " + std::to_string(b));
+      const auto first = sentences[a].at("input_ids").get<Ids>();
+      const auto second = sentences[b].at("input_ids").get<Ids>();
+      ASSERT_FALSE(sentences[a].at("truncated").get<bool>() || sentences[b].at("truncated").get<bool>());
+      const SentenceEncoding pair = tokenizer->encode_pair(lines[a], lines[b]);
+      Ids expected = first;                                            // <s> A </s>, [CLS] A [SEP]
+      if (model == "roberta") expected.push_back(first.back());        // </s></s>
+      expected.insert(expected.end(), second.begin() + 1, second.end());  // B </s>, B [SEP]
+      EXPECT_EQ(pair.input_ids, expected);
+      Ids types(expected.size(), 0);
+      if (model == "distilbert") std::fill(types.begin() + static_cast<std::ptrdiff_t>(first.size()), types.end(), 1);
+      EXPECT_EQ(pair.token_type_ids, types);
+      EXPECT_FALSE(pair.truncated);
+      auto counts = sentences[a].at("word_token_counts").get<std::vector<std::int32_t>>();
+      const auto more = sentences[b].at("word_token_counts").get<std::vector<std::int32_t>>();
+      counts.insert(counts.end(), more.begin(), more.end());
+      EXPECT_EQ(pair.word_token_counts, counts);
+      EXPECT_EQ(pair.num_words_out(), static_cast<std::int32_t>(counts.size()));
+    }
+  }
+}
+
+TEST(SentencePairs, Gpt2AndLlamaAreRefusedNamingTheFamily) {
+  for (const auto& [model, family] : {std::pair<std::string, std::string>{"gpt2", "GPT-2"}, {"llama", "Llama"}}) {
+    const std::unique_ptr<Tokenizer> tokenizer = load_tokenizer(model_dir(model));
+    expect_error<InputError>([&] { tokenizer->encode_pair("A man sleeps .", "A person rests ."); },
+                             "sentence pairs (--pairs", {"not supported for " + family + " models"});
+  }
 }
 
 }  // namespace
