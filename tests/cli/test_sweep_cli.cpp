@@ -162,6 +162,8 @@ TEST_F(Cli, SweepRejectsBadJobFilesBeforeAnyWork) {
   large.replace(large.find("k = [50]"), 8, "k = [50000]");
   check("large", large, {"large.toml", "K = 50000", "tokens", "'sst2'"});
   check("broken", "study = \"x\"\nk = [\n", {"broken.toml:", "not valid TOML"});
+  // found by tests/fuzz/fuzz_job_file (regressions/fuzz_job_file): TOML's nan passed the range check
+  check("nan", small_job(pos, "[align]\nthreshold = nan\n"), {"nan.toml", "align.threshold", "[0, 1], found nan"});
 
   // --dry-run prints the plan and writes nothing
   write_file(dir_ / "small.toml", small_job(pos));

@@ -2,9 +2,7 @@
 // Helpers shared by the tests: a scratch directory, the committed test data, hand-made .npy
 // files and checks on error messages.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -12,31 +10,9 @@
 #include <iterator>
 #include <string>
 
+#include "scratch_dir.hpp"
+
 namespace conceptlens::testing {
-
-/// A fresh directory under the system temp directory, removed with its contents on destruction.
-class ScratchDir {
- public:
-  ScratchDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("conceptlens-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  ~ScratchDir() {
-    std::error_code ignored;
-    std::filesystem::permissions(path_, std::filesystem::perms::owner_all, ignored);
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
 
 /// A version 1.0 file with the given header dict (padded as NumPy does) and data bytes.
 inline std::string npy_bytes(const std::string& dict, const std::string& data) {
