@@ -17,10 +17,7 @@
 #include "store/atomic_output.hpp"
 
 namespace conceptlens::mpi {
-namespace {
 
-/// Collective. --threads, or this rank's share of the node: the cores it may run on (a rank
-/// bound to one core gets one) and at most the node's cores divided by its ranks.
 int torch_threads(MPI_Comm comm, int requested) {
   const int on_node = ranks_on_node(comm);
   if (requested > 0) return requested;
@@ -30,6 +27,8 @@ int torch_threads(MPI_Comm comm, int requested) {
   const int cores = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
   return std::max(1, std::min(allowed, cores / on_node));
 }
+
+namespace {
 
 /// The rows (per requested layer) and logits one batch gives.
 struct BatchResult {

@@ -1,7 +1,7 @@
 // Fuzz target: TOML job files (sweep/job_file.hpp), as `conceptlens sweep JOB.toml [--dry-run]`
 // reads them, and what is made from an accepted job: the plan (sweep/sweep_plan.hpp: the
-// models' config.json, the corpora, the stages and their keys, the --dry-run text). The input
-// is the job file; beside it lie what a job can
+// models' config.json, the corpora, the stages and their keys, the --dry-run text) and the time
+// estimate (sweep/time_estimate.hpp). The input is the job file; beside it lie what a job can
 // name: models/base and models/ft (the bundled tiny BERTs' config.json), and the first
 // sentences of the bundled EWT and SST-2 samples with their labels (data/ewt.in,
 // data/ewt.label, data/sst2.in, data/sst2.classes).
@@ -12,6 +12,7 @@
 #include "fuzz_support.hpp"
 #include "sweep/job_file.hpp"
 #include "sweep/sweep_plan.hpp"
+#include "sweep/time_estimate.hpp"
 
 using namespace conceptlens;
 
@@ -59,6 +60,16 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
     sweep::SweepPlan plan = sweep::plan_sweep(job, fuzz::scratch() / "out");
     sweep::compute_keys(plan);
     sweep::describe_plan(plan, 3);
+    sweep::EstimateSetting setting;
+    setting.ranks = 3;
+    setting.available_per_rank = std::uint64_t{4} << 30;
+    setting.rates = {50e9, 40e9, 10e9, 8e9, 1};
+    const sweep::StudyEstimate estimate = sweep::estimate_study(plan, setting);
+    if (estimate.stages.size() != plan.stages.size() || !(estimate.wall_seconds > 0) ||
+        !std::isfinite(estimate.wall_seconds)) {
+      fuzz::fail("an estimate that is not a positive time for every stage");
+    }
+    sweep::describe_estimate(plan, setting, estimate);
   });
   return 0;
 }
