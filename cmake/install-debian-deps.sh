@@ -12,6 +12,8 @@ packages=(
   chromium zlib1g-dev
   # the sanitizer build and its fuzz targets (tests/sanitize): clang 14 with libFuzzer
   clang-14 libclang-rt-14-dev
+  # the HPC tests (label hpc): hosts in network namespaces, a real Slurm
+  iproute2 slurmctld slurmd slurm-client munge
   # reference tools for golden data and benchmarks (called as /usr/bin/python3)
   python3 python3-numpy python3-scipy python3-fastcluster python3-sklearn python3-h5py
   python3-torch

@@ -2,8 +2,6 @@
 // `conceptlens cluster` under MPI (any number of ranks, 1 included).
 #include <mpi.h>
 
-#include <cstdint>
-
 #include "app/cluster_command.hpp"
 #include "comm/agree.hpp"
 
@@ -19,9 +17,5 @@ Outcome run_cluster(MPI_Comm comm, const app::ClusterOptions& options);
 /// --checkpoint-every), and rank 0 writes the outputs and removes the checkpoint.
 Outcome cluster_planned(MPI_Comm comm, const app::ClusterOptions& options, const app::ClusterPlan& plan,
                         app::ClusterInputs& inputs);
-
-/// Collective. MemAvailable of this node shared by the ranks on it; the minimum over nodes (the
-/// base of --memory-per-rank's default).
-std::uint64_t available_per_rank(MPI_Comm comm);
 
 }  // namespace conceptlens::mpi

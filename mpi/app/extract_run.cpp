@@ -1,34 +1,32 @@
 #include "app/extract_run.hpp"
 
 #include <cblas.h>
-#include <sched.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <optional>
-#include <thread>
 #include <vector>
 
 #include "comm/communicator.hpp"
+#include "comm/node_share.hpp"
 #include "extract/parallel_output.hpp"
 #include "model/encoder.hpp"
+#include "model/memory_estimate.hpp"
 #include "store/activations_file.hpp"
 #include "store/atomic_output.hpp"
 
 namespace conceptlens::mpi {
-
-int torch_threads(MPI_Comm comm, int requested) {
-  const int on_node = ranks_on_node(comm);
-  if (requested > 0) return requested;
-  cpu_set_t mask;
-  CPU_ZERO(&mask);
-  const int allowed = sched_getaffinity(0, sizeof mask, &mask) == 0 ? CPU_COUNT(&mask) : 1;
-  const int cores = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
-  return std::max(1, std::min(allowed, cores / on_node));
-}
-
 namespace {
+
+/// Collective. --threads, or this rank's share of its node (NodeShare::threads_per_rank: the
+/// cores it may run on, a rank bound to one core gets one, at most the node's cores divided by
+/// its ranks).
+int torch_threads(MPI_Comm comm, int requested) {
+  const int share = node_share(comm).threads_per_rank;
+  return requested > 0 ? requested : share;
+}
 
 /// The rows (per requested layer) and logits one batch gives.
 struct BatchResult {
@@ -40,7 +38,7 @@ BatchResult run_batch(const model::Encoder& encoder, const app::ExtractionPlan& 
                       bool predictions) {
   const std::int64_t count = static_cast<std::int64_t>(batch.sentences.size());
   const std::int64_t length = batch.length;
-  std::vector<std::int64_t> ids(static_cast<std::size_t>(count * length), plan.config.pad_token_id);
+  std::vector<std::int64_t> ids(static_cast<std::size_t>(count * length), plan.config.padding_id());
   std::vector<std::int64_t> lengths;
   std::int64_t rows = 0;
   for (std::int64_t b = 0; b < count; ++b) {
@@ -152,6 +150,10 @@ Outcome run_extract(MPI_Comm parent, const app::ExtractOptions& options) {
   app::ExtractionPlan plan;
   Outcome outcome = agree(comm, capture([&] { plan = app::plan_extraction(options); }));
   if (!outcome.ok()) return outcome;
+  if (options.dry_run) {
+    if (root) std::fputs(app::describe(options, plan, ranks).c_str(), stdout);
+    return outcome;
+  }
   const int threads = torch_threads(comm, options.threads);
   // The matrix products (OpenBLAS) get the threads; LibTorch's own OpenMP pool stays at one:
   // its workers spin after every element-wise operation and took the cores from the BLAS
@@ -160,7 +162,7 @@ Outcome run_extract(MPI_Comm parent, const app::ExtractOptions& options) {
   openblas_set_num_threads(threads);
 
   std::optional<model::Encoder> encoder;
-  outcome = agree(comm, capture([&] { encoder.emplace(options.model, options.predictions); }));
+  outcome = agree(comm, capture([&] { encoder.emplace(options.model, options.predictions, plan.compute_dtype); }));
   if (!outcome.ok()) return outcome;
 
   const std::vector<std::vector<std::size_t>> dealt = extract::deal_batches(plan.batches, ranks);
@@ -173,10 +175,12 @@ Outcome run_extract(MPI_Comm parent, const app::ExtractOptions& options) {
     for (const auto& encoding : plan.encodings) tokens += static_cast<std::int64_t>(encoding.input_ids.size());
     for (const auto& batch : plan.batches) padded += batch.padded_tokens();
     spdlog::info("extract: {} sentences, {} words, {} tokens ({:.1f}% padding), {} layers of {} in {} batches on {} "
-                 "ranks ({} threads each)",
+                 "ranks ({} threads each); {} ({}): {}",
                  plan.corpus.sentences(), plan.rows(), tokens,
                  100.0 * static_cast<double>(padded - tokens) / static_cast<double>(padded), plan.layers.size(),
-                 options.model.string(), plan.batches.size(), ranks, threads);
+                 options.model.string(), plan.batches.size(), ranks, threads, plan.config.family(),
+                 plan.config.model_type,
+                 model::describe_memory(plan.weight_bytes, plan.activation_bytes, plan.compute_dtype));
     if (plan.truncated_sentences > 0) {
       spdlog::warn("{} sentences are longer than model_max_length = {} tokens: truncated as NeuroX does, {} words "
                    "dropped (attributes truncated_sentences, truncated_words)",

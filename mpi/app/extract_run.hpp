@@ -15,9 +15,4 @@ namespace conceptlens::mpi {
 /// number of ranks. Returns the same outcome on every rank; on error no output is left.
 Outcome run_extract(MPI_Comm comm, const app::ExtractOptions& options);
 
-/// Collective. The BLAS threads of each rank: `requested` (--threads) when > 0, or this rank's
-/// share of the node: the cores it may run on (a rank bound to one core gets one) and at most
-/// the node's cores divided by its ranks.
-int torch_threads(MPI_Comm comm, int requested);
-
 }  // namespace conceptlens::mpi

@@ -13,6 +13,7 @@
 #include "app/extract_run.hpp"
 #include "app/layer_list.hpp"
 #include "comm/communicator.hpp"
+#include "comm/node_share.hpp"
 #include "report/report.hpp"
 #include "store/atomic_output.hpp"
 #include "sweep/summary.hpp"
@@ -65,6 +66,7 @@ Outcome run_stage(MPI_Comm comm, const SweepPlan& plan, const Stage& stage) {
       options.aggregation = job.aggregation;
       options.batch_tokens = job.batch_tokens;
       options.dtype = job.dtype;
+      options.compute_dtype = job.compute_dtype;
       options.predictions = plan.model(stage.model).predicts;
       return run_extract(comm, options);
     }
@@ -126,13 +128,15 @@ void remove_temporaries(const fs::path& out) {
 }
 
 /// Collective. What the study will take on these ranks: the rates measured by every rank at
-/// once (the slowest rank's), the estimate made on rank 0 (empty elsewhere).
-sweep::StudyEstimate estimate(MPI_Comm comm, const SweepPlan& plan, sweep::EstimateSetting& setting) {
+/// once on its extraction threads (the slowest rank's), the estimate made on rank 0 (empty
+/// elsewhere).
+sweep::StudyEstimate estimate(MPI_Comm comm, const SweepPlan& plan, const NodeShare& share,
+                              sweep::EstimateSetting& setting) {
   setting.ranks = size(comm);
-  setting.available_per_rank = available_per_rank(comm);
+  setting.available_per_rank = smallest_memory_per_rank(comm, share);
   MPI_Barrier(comm);
   sweep::MachineRates& rates = setting.rates;
-  rates = sweep::measure_machine_rates(torch_threads(comm, 0));
+  rates = sweep::measure_machine_rates(share.threads_per_rank);
   double slowest[4] = {rates.gemm32, rates.gemm64, rates.memory, rates.scan};
   MPI_Allreduce(MPI_IN_PLACE, slowest, 4, MPI_DOUBLE, MPI_MIN, comm);
   rates.gemm32 = slowest[0];
@@ -211,13 +215,15 @@ Outcome run_sweep(MPI_Comm parent, const app::SweepOptions& options) {
   std::istringstream lines(keys);
   for (Stage& stage : plan.stages) std::getline(lines, stage.key);
 
+  const NodeShare share = node_share(comm);
   sweep::EstimateSetting setting;
   sweep::StudyEstimate expected;
-  outcome = agree(comm, capture([&] { expected = estimate(comm, plan, setting); }));
+  outcome = agree(comm, capture([&] { expected = estimate(comm, plan, share, setting); }));
   if (!outcome.ok()) return outcome;
   if (options.dry_run) {
+    const std::string hosts = describe_hosts(comm, share);
     if (root) {
-      std::fputs(sweep::describe_plan(plan, size(comm)).c_str(), stdout);
+      std::fputs((sweep::describe_plan(plan, size(comm)) + hosts).c_str(), stdout);
       std::fputs(sweep::describe_estimate(plan, setting, expected).c_str(), stdout);
     }
     return outcome;

@@ -67,8 +67,7 @@ double file_bytes(const fs::path& path) {
 }
 
 StageEstimate extract_estimate(const SweepPlan& plan, const Stage& stage, const EstimateSetting& setting) {
-  const Job& job = plan.job;
-  const model::ModelConfig config = model::read_model_config(job.model(stage.model).path / "config.json");
+  const model::ModelConfig& config = plan.model(stage.model).config;
   const CorpusPlan& corpus = plan.corpus(stage.corpus);
   const double words = static_cast<double>(corpus.words);
   const double sentences = static_cast<double>(corpus.sentences);
@@ -91,7 +90,7 @@ StageEstimate extract_estimate(const SweepPlan& plan, const Stage& stage, const 
 StageEstimate cluster_estimate(const SweepPlan& plan, const Stage& stage, const EstimateSetting& setting) {
   const ModelPlan& model = plan.model(stage.model);
   const auto n = plan.corpus(stage.corpus).selected;
-  const std::int64_t d = model.hidden;
+  const std::int64_t d = model.config.hidden_size;
   app::ClusterOptions options;
   options.mode = plan.job.mode;
   options.memory_per_rank = plan.job.memory_per_rank;

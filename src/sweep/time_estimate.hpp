@@ -45,9 +45,9 @@ struct StudyEstimate {
   std::filesystem::path calibrated_by;        ///< a previous run-log.json, or empty
 };
 
-/// Estimates every stage of `plan` that is not complete and the whole study (reads each model's
-/// config.json and plan.out/run-log.json when there is one). Throws InputError as
-/// read_model_config does.
+/// Estimates every stage of `plan` that is not complete and the whole study (reads
+/// plan.out/run-log.json when there is one). Throws InputError, naming the stage, where a
+/// clustering cannot fit the memory per rank.
 StudyEstimate estimate_study(const SweepPlan& plan, const EstimateSetting& setting);
 
 /// The --dry-run text: the rates, the extraction and clustering stages one by one, alignments

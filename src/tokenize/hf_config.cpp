@@ -109,6 +109,24 @@ void read_token_list(const Json& json, const std::string& key, const std::filesy
   }
 }
 
+void SpecialTokenAttributes::read(const Json& json, const std::filesystem::path& path) {
+  read_token(json, "bos_token", path, bos_token);
+  read_token(json, "eos_token", path, eos_token);
+  read_token(json, "unk_token", path, unk_token);
+  read_token(json, "sep_token", path, sep_token);
+  read_token(json, "pad_token", path, pad_token);
+  read_token(json, "cls_token", path, cls_token);
+  read_token(json, "mask_token", path, mask_token);
+  read_token_list(json, "additional_special_tokens", path, additional_special_tokens);
+}
+
+std::vector<const SpecialToken*> SpecialTokenAttributes::extended() const {
+  std::vector<const SpecialToken*> out = {&bos_token, &eos_token, &unk_token, &sep_token,
+                                          &pad_token, &cls_token, &mask_token};
+  for (const SpecialToken& token : additional_special_tokens) out.push_back(&token);
+  return out;
+}
+
 void read_string_list(const Json& json, const std::string& key, const std::filesystem::path& path,
                       std::vector<std::string>& values) {
   std::vector<SpecialToken> tokens;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <initializer_list>
 #include <iterator>
 #include <string>
@@ -13,6 +14,22 @@
 #include "scratch_dir.hpp"
 
 namespace conceptlens::testing {
+
+/// A scratch copy of the files of a folder that `keep` accepts (by file name), to change.
+class FolderCopy {
+ public:
+  FolderCopy(const std::filesystem::path& from, const std::function<bool(const std::string&)>& keep) {
+    for (const auto& entry : std::filesystem::directory_iterator(from)) {
+      const std::string name = entry.path().filename().string();
+      if (keep(name)) std::filesystem::copy_file(entry.path(), dir_.path() / name);
+    }
+  }
+  const std::filesystem::path& path() const { return dir_.path(); }
+  std::filesystem::path operator/(const std::string& name) const { return dir_.path() / name; }
+
+ private:
+  ScratchDir dir_;
+};
 
 /// A version 1.0 file with the given header dict (padded as NumPy does) and data bytes.
 inline std::string npy_bytes(const std::string& dict, const std::string& data) {
