@@ -331,7 +331,7 @@ ModelConfig read_model_config(const std::filesystem::path& path) {
   Json json;
   try {
     json = Json::parse(text);
-  } catch (const Json::parse_error& error) {
+  } catch (const Json::exception& error) {  // parse_error, or out_of_range for a number like 1e999
     throw InputError(path.string() + ": invalid JSON: " + error.what());
   }
   if (!json.is_object()) {

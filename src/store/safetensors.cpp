@@ -231,7 +231,7 @@ SafetensorsFile SafetensorsFile::open(const std::filesystem::path& path) {
   Json header;
   try {
     header = Json::parse(header_begin, header_begin + header_length);
-  } catch (const Json::parse_error& error) {
+  } catch (const Json::exception& error) {  // parse_error, or out_of_range for a number like 1e999
     file_error(path, "the header (" + std::to_string(header_length) + " bytes) is not valid JSON: " + error.what());
   }
   const HeaderParser parser(path, file.data_size_);

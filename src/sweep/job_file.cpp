@@ -59,7 +59,7 @@ class Table {
     if (node == nullptr) return fallback;
     if (!node->is_number()) fail(key, "expected a number, found " + type_name(*node));
     const double value = *node->value<double>();
-    if (value < minimum || value > maximum) {
+    if (!(value >= minimum && value <= maximum)) {  // TOML has nan: no comparison holds for it
       std::ostringstream range;
       range << "expected a number in [" << minimum << ", " << maximum << "], found " << value;
       fail(key, range.str());

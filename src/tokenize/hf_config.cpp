@@ -35,7 +35,7 @@ Json read_json_object(const std::filesystem::path& path) {
   Json json;
   try {
     json = Json::parse(bytes);
-  } catch (const Json::parse_error& error) {
+  } catch (const Json::exception& error) {  // parse_error, or out_of_range for a number like 1e999
     file_error(path, std::string("not valid JSON: ") + error.what());
   }
   if (!json.is_object()) file_error(path, std::string("expected a JSON object, found ") + json.type_name());

@@ -260,6 +260,9 @@ TEST_F(WrittenConfig, MissingFile) {
 TEST_F(WrittenConfig, InvalidJson) {
   expect_input_error(write(std::string("{\"model_type\": \"bert\", \"hidden_size\": 32,")), {"invalid JSON"});
   expect_input_error(write(std::string("[1, 2]")), {"expected a JSON object", "array"});
+  // a number beyond double's range (as tests/fuzz/fuzz_safetensors found in its JSON header)
+  expect_input_error(write(std::string("{\"model_type\": \"bert\", \"layer_norm_eps\": 1e999}")),
+                     {"invalid JSON", "number overflow", "1e999"});
 }
 
 TEST_F(WrittenConfig, MissingKey) {
