@@ -41,6 +41,11 @@ constexpr double kClusterLayerFixedSeconds = 0.05;
 /// Alignment and comparison: opening the files, and per word or point read and counted.
 constexpr double kAlignFixedSeconds = 0.02;
 constexpr double kAlignSecondsPerItem = 0.5e-6;
+/// Triggers: the polarity concepts of a layer at K, unknown before the clustering, taken as the
+/// bundled demo's (8 at layer 6, K = 100), each trying the sentences of the other classes (about
+/// half of them with two classes) with its trigger and every random draw.
+constexpr double kTriggerConcepts = 8;
+constexpr double kTriedShare = 0.5;
 /// The sweep itself: its key hashing (bytes of the inputs per second), summary and report.
 constexpr double kHashBytesPerSecond = 1e9;
 constexpr double kSummarySecondsPerStage = 2e-3;
@@ -127,6 +132,18 @@ StageEstimate cluster_estimate(const SweepPlan& plan, const Stage& stage, const 
   return {slowest, slowest, basis};
 }
 
+/// The corpus through the classifier once, then each assumed concept's tried sentences with its
+/// trigger and random triggers: passes of an extraction.
+StageEstimate triggers_estimate(const SweepPlan& plan, const Stage& stage, const EstimateSetting& setting) {
+  const double draws = static_cast<double>(plan.job.triggers.baseline_draws);
+  const double passes = 1 + kTriggerConcepts * (1 + draws) * kTriedShare;
+  const double seconds = passes * extract_estimate(plan, stage, setting).seconds;
+  char basis[160];
+  std::snprintf(basis, sizeof basis, "the corpus classified about %.0f times (%.0f concepts assumed, %.0f random draws each)",
+                passes, kTriggerConcepts, draws);
+  return {seconds, seconds, basis};
+}
+
 StageEstimate stage_estimate(const SweepPlan& plan, const Stage& stage, const EstimateSetting& setting) {
   switch (stage.kind) {
     case StageKind::extract: return extract_estimate(plan, stage, setting);
@@ -140,6 +157,7 @@ StageEstimate stage_estimate(const SweepPlan& plan, const Stage& stage, const Es
       const double seconds = kAlignFixedSeconds + kAlignSecondsPerItem * 2 * static_cast<double>(plan.corpus(stage.corpus).selected);
       return {seconds, seconds, "the points of two clusterings counted"};
     }
+    case StageKind::triggers: return triggers_estimate(plan, stage, setting);
   }
   return {};
 }

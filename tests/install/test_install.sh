@@ -49,5 +49,5 @@ unshare --mount --propagation private bash "$work/installed.sh" >"$work/installe
   { cat "$work/installed.log"; fail "the installed binary, with the source and build trees hidden"; }
 grep -q "^0\.[0-9]" "$work/installed.log" || { cat "$work/installed.log"; fail "--version"; }
 cmp "$work/build-tree.h5" "$work/elsewhere/installed.h5" || fail "the installed binary's ALBERT extraction differs from the build tree's"
-grep -q "57 stages, 0 complete, 57 to run" "$work/installed.log" || { cat "$work/installed.log"; fail "the installed demo job"; }
+grep -q "58 stages, 0 complete, 58 to run" "$work/installed.log" || { cat "$work/installed.log"; fail "the installed demo job"; }
 echo "installed binary: starts, loads its SentencePiece shim (ALBERT extraction byte-identical), plans the installed demo"

@@ -72,13 +72,15 @@ TEST_F(DemoEstimate, EveryStageHasATimeAndTheStudyTheirSum) {
   }
   EXPECT_DOUBLE_EQ(estimate.wall_seconds, sum);
   EXPECT_DOUBLE_EQ(estimate.rank_hours, estimate.wall_seconds * 2 / 3600);
-  // the bundled demo: about 20 s on 2 ranks (README.md); the models say so within a factor 2
-  EXPECT_GT(estimate.wall_seconds, 10);
-  EXPECT_LT(estimate.wall_seconds, 40);
+  // the bundled demo: about 35 s on 2 ranks, 15 s of them the triggers (README.md); the models
+  // say so within a factor 2
+  EXPECT_GT(estimate.wall_seconds, 17.5);
+  EXPECT_LT(estimate.wall_seconds, 70);
 
   const std::string text = describe_estimate(demo, setting(2), estimate);
   for (const char* part : {"time estimate on 2 rank(s)", "cluster/tiny-bert/sst2", "8717 points, d 128, matrix mode",
                            "4 on the slowest group of 1 rank(s)", "align: 35 stages", "compare: 14 stages",
+                           "triggers: 1 stages",
                            "rank-hours"}) {
     EXPECT_NE(text.find(part), std::string::npos) << part << "\n" << text;
   }
