@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "cluster/panel_product.hpp"
@@ -129,6 +130,10 @@ void NearestPass::offer(const CentroidRows& rows, const std::int64_t* row_state,
         }
         if (any == 0) continue;
         for (std::int64_t c = cs; c < c1; ++c) {
+          // Skip the (many) unflagged columns eight at a time.
+          std::uint64_t word = 0;
+          while (c + 8 <= c1 && (std::memcpy(&word, &flags[static_cast<std::size_t>(c - c0)], 8), word == 0)) c += 8;
+          if (c >= c1) break;
           if (flags[static_cast<std::size_t>(c - c0)] == 0 || rows.slot(r) == cols.slot(c)) continue;
           const double x = ar + bc[c] - 2.0 * static_cast<double>(p[c]);
           const double hs = hr + hc[c];

@@ -33,7 +33,6 @@
 // float64 too; `slack` (a relative 8 (d + 16) U) widens every comparison of the pass beyond
 // their rounding. The bound needs no overflow: the centred values must stay below 2^50 in
 // magnitude (checked), so that every float32 product and sum is finite.
-#include <cmath>
 #include <cstdint>
 
 namespace conceptlens::cluster {

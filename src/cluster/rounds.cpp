@@ -106,6 +106,7 @@ class Rounds {
   std::vector<std::int64_t> row_of_;  ///< shard row of each slot held here, -1 otherwise
   std::vector<char> gone_;            ///< parts of this round's merges
   std::vector<std::int64_t> pair_of_; ///< a part's pair in this round, -1 otherwise
+  bool recomputed_ = false;           ///< the last round found no pair and recomputed the lists
 };
 
 /// The centre is subtracted before rounding to float32 only when the points' mean carries more
@@ -329,11 +330,14 @@ void Rounds::round() {
   if (static_cast<std::int64_t>(pairs.size()) > most) pairs.resize(at(most));
   if (pairs.empty()) {
     // Exact lists always hold a reciprocal pair (the globally nearest one); lists kept under
-    // reducibility might not, where rounding breaks it. Recompute them all.
+    // reducibility might not, where rounding breaks it. Recompute them all (once).
+    CONCEPTLENS_CHECK(!recomputed_);
     spdlog::warn("rounds: no reciprocal nearest neighbours among {} clusters: recomputing every list", live_);
     first_pass();
+    recomputed_ = true;
     return;
   }
+  recomputed_ = false;
   for (std::size_t q = 0; q < pairs.size(); ++q) {
     gone_[at(pairs[q].dying)] = gone_[at(pairs[q].survivor)] = 1;
     pair_of_[at(pairs[q].dying)] = pair_of_[at(pairs[q].survivor)] = static_cast<std::int64_t>(q);
@@ -381,6 +385,7 @@ void Rounds::round() {
   // Who computes what: a task's non-union side is held by one rank (the union is everywhere);
   // two unions go to the holder of the smaller slot.
   auto task_owner = [&](const std::pair<std::int64_t, std::int64_t>& t) {
+    CONCEPTLENS_CHECK(is_union(t.first) || is_union(t.second));
     return owner(!is_union(t.first) || is_union(t.second) ? t.first : t.second);
   };
   std::vector<std::int64_t> counts(at(ranks_), 0);
@@ -446,11 +451,15 @@ void Rounds::round() {
       queries.append_view(k, at_risk_centroid[risk]);
     }
   });
+  std::int64_t union_queries = 0;
+  for (std::int64_t q = 0; q < queries.rows(); ++q) union_queries += is_union(queries.slot(q)) ? 1 : 0;
+  spdlog::debug("round {}: {} merges ({} live after), {} exact distances for the lists, {} clusters at risk, {} "
+                "searched ({} unions)",
+                stats.rounds + 1, pairs.size(), live_, tasks.size(), at_risk.size(), queries.rows(), union_queries);
   for (const Pair& p : pairs) {
     gone_[at(p.dying)] = gone_[at(p.survivor)] = 0;
     pair_of_[at(p.dying)] = pair_of_[at(p.survivor)] = -1;
   }
-  spdlog::debug("round {}: {} pairs, {} tasks, {} at risk, {} queries", stats.rounds + 1, pairs.size(), tasks.size(), at_risk.size(), queries.rows());
   if (queries.rows() > 0 && live_ > 1) search(queries, table);
 
   ++stats.rounds;

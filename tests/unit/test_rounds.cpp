@@ -108,8 +108,8 @@ TEST(NearestPass, FindsExactlyTheNearestNeighboursOfAnExhaustiveSearch) {
   for (const double offset : {0.0, 500.0}) {
     for (const double spread : {1e-6, 0.3}) {
       SCOPED_TRACE("offset " + std::to_string(offset) + ", spread " + std::to_string(spread));
-      const std::int64_t n = 700;  // more than one tile of rows
-      const std::int64_t d = 24;
+      const std::int64_t n = 1300;  // tiles of rows and of columns, and their edges
+      const std::int64_t d = 12;
       const auto x = grouped_points(rng, n, d, offset, 1.0, spread);
       std::vector<std::int64_t> sizes(static_cast<std::size_t>(n));
       for (auto& s : sizes) s = 1 + static_cast<std::int64_t>(rng() % 5);  // Ward weights vary
