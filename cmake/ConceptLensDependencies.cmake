@@ -31,6 +31,8 @@ find_package(nlohmann_json 3.10 REQUIRED)                # nlohmann_json::nlohma
 find_package(tomlplusplus 3 REQUIRED)                    # tomlplusplus::tomlplusplus
 find_package(CLI11 2 REQUIRED)                           # CLI11::CLI11
 find_package(spdlog 1.10 REQUIRED)                       # spdlog::spdlog
-find_package(GTest REQUIRED)                             # GTest::gtest, GTest::gtest_main
+if(CONCEPTLENS_TESTS)
+  find_package(GTest REQUIRED)                           # GTest::gtest, GTest::gtest_main
+endif()
 
 find_program(CONCEPTLENS_MPIEXEC NAMES ${MPIEXEC_EXECUTABLE} mpiexec mpirun REQUIRED)

@@ -10,6 +10,8 @@ packages=(
   libtomlplusplus-dev libcli11-dev libspdlog-dev libopenblas-dev
   # the report test opens report.html in headless Chromium and decodes its PNG screenshot
   chromium zlib1g-dev
+  # the HPC tests (label hpc): hosts in network namespaces, a real Slurm
+  iproute2 slurmctld slurmd slurm-client munge
   # reference tools for golden data and benchmarks (called as /usr/bin/python3)
   python3 python3-numpy python3-scipy python3-fastcluster python3-sklearn python3-h5py
   python3-torch

@@ -16,21 +16,13 @@
 #include "cluster/sharded_matrix.hpp"
 #include "cluster/sharded_rounds.hpp"
 #include "comm/communicator.hpp"
+#include "comm/node_share.hpp"
 #include "util/hash.hpp"
 #include "util/memory.hpp"
 
 namespace conceptlens::mpi {
 
 namespace {
-
-/// Collective. MemAvailable of this node shared by the ranks on it; the minimum over nodes.
-std::uint64_t available_per_rank(MPI_Comm comm) {
-  const auto share =
-      static_cast<unsigned long long>(available_memory() / static_cast<std::uint64_t>(ranks_on_node(comm)));
-  unsigned long long minimum = share;
-  MPI_Allreduce(&share, &minimum, 1, MPI_UNSIGNED_LONG_LONG, MPI_MIN, comm);
-  return minimum;
-}
 
 std::size_t point_bytes(const store::NpyMatrix& points) {
   return std::holds_alternative<std::vector<float>>(points.values) ? sizeof(float) : sizeof(double);
@@ -262,17 +254,19 @@ Outcome run_cluster_layers(MPI_Comm comm, const app::ClusterOptions& options) {
     points = app::select_activation_points(file->info(), options.selection);
     if (root) {
       const auto& s = points.selection;
-      spdlog::info("token selection: {} of {} words kept ({} in {} sentences of >= --max-words words, {} of types "
-                   "over --drop-freq, {} under --min-freq, {} over --max-per-type)",
-                   s.rows.size(), file->info().words, s.long_sentence_words, s.long_sentences, s.frequent_words,
-                   s.rare_words, s.capped_words);
+      spdlog::info("token selection: {} of {} words kept ({} in {} sentences of >= --max-words words, {} in {} "
+                   "sentences truncated at extraction or with Unicode whitespace in a word (NeuroX's loader drops "
+                   "them), {} of types over --drop-freq, {} under --min-freq, {} over --max-per-type)",
+                   s.rows.size(), file->info().words, s.long_sentence_words, s.long_sentences,
+                   s.dropped_sentence_words, s.dropped_sentences, s.frequent_words, s.rare_words, s.capped_words);
     }
   }));
   if (!outcome.ok()) return outcome;
 
   const int ranks = size(comm);
   const LayerGroups groups = layer_groups(rank(comm), ranks, layers.size());
-  const std::uint64_t available = available_per_rank(comm);
+  const NodeShare share = node_share(comm);
+  const std::uint64_t available = smallest_memory_per_rank(comm, share);
   const auto n = static_cast<std::int64_t>(points.selection.rows.size());
   const std::int64_t d = file->info().hidden;
   std::vector<app::ClusterPlan> plans(layers.size());
@@ -300,7 +294,9 @@ Outcome run_cluster_layers(MPI_Comm comm, const app::ClusterOptions& options) {
   }));
   if (!outcome.ok()) return outcome;
   if (options.dry_run) {
+    const std::string hosts = describe_hosts(comm, share);
     if (root) {
+      std::fputs(hosts.c_str(), stdout);
       for (std::size_t q = 0; q < layers.size(); ++q) {
         std::printf("plan: layer %lld (group %zu of %d): %s\n", static_cast<long long>(layers[q]),
                     q % static_cast<std::size_t>(groups.groups), groups.groups, app::describe(plans[q], n, d).c_str());
@@ -336,14 +332,16 @@ Outcome run_cluster(MPI_Comm comm, const app::ClusterOptions& options) {
   if (!outcome.ok()) return outcome;
 
   app::ClusterPlan plan;
-  const std::uint64_t available = available_per_rank(comm);
+  const NodeShare share = node_share(comm);
+  const std::uint64_t available = smallest_memory_per_rank(comm, share);
   outcome = agree(comm, capture([&] {
     plan = app::plan_cluster(options, inputs.n, inputs.points.cols, point_bytes(inputs.points), size(comm), available,
                              /*whole_input=*/true);
   }));
   if (!outcome.ok()) return outcome;
   if (options.dry_run) {
-    if (rank(comm) == 0) std::printf("plan: %s\n", app::describe(plan, inputs.n, inputs.points.cols).c_str());
+    const std::string hosts = describe_hosts(comm, share);
+    if (rank(comm) == 0) std::printf("%splan: %s\n", hosts.c_str(), app::describe(plan, inputs.n, inputs.points.cols).c_str());
     return outcome;
   }
   return cluster_planned(comm, options, plan, inputs);

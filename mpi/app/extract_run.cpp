@@ -1,16 +1,15 @@
 #include "app/extract_run.hpp"
 
 #include <cblas.h>
-#include <sched.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
 #include <optional>
-#include <thread>
 #include <vector>
 
 #include "comm/communicator.hpp"
+#include "comm/node_share.hpp"
 #include "extract/parallel_output.hpp"
 #include "model/encoder.hpp"
 #include "store/activations_file.hpp"
@@ -19,16 +18,12 @@
 namespace conceptlens::mpi {
 namespace {
 
-/// Collective. --threads, or this rank's share of the node: the cores it may run on (a rank
-/// bound to one core gets one) and at most the node's cores divided by its ranks.
+/// Collective. --threads, or this rank's share of its node (NodeShare::threads_per_rank: the
+/// cores it may run on, a rank bound to one core gets one, at most the node's cores divided by
+/// its ranks).
 int torch_threads(MPI_Comm comm, int requested) {
-  const int on_node = ranks_on_node(comm);
-  if (requested > 0) return requested;
-  cpu_set_t mask;
-  CPU_ZERO(&mask);
-  const int allowed = sched_getaffinity(0, sizeof mask, &mask) == 0 ? CPU_COUNT(&mask) : 1;
-  const int cores = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
-  return std::max(1, std::min(allowed, cores / on_node));
+  const int share = node_share(comm).threads_per_rank;
+  return requested > 0 ? requested : share;
 }
 
 /// The rows (per requested layer) and logits one batch gives.

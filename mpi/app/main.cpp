@@ -13,6 +13,7 @@
 #include "app/sweep_run.hpp"
 #include "comm/agree.hpp"
 #include "comm/communicator.hpp"
+#include "comm/node_share.hpp"
 #include "util/log.hpp"
 
 namespace {
@@ -52,6 +53,7 @@ int main(int argc, char** argv) {
     return e.get_exit_code() == 0 ? 0 : exit_code(ExitCode::usage);
   }
   log::configure(rank);
+  mpi::warn_about_shared_cores(MPI_COMM_WORLD);
 
   mpi::Outcome outcome;
   if (app.got_subcommand("extract")) outcome = mpi::run_extract(MPI_COMM_WORLD, extract_options);

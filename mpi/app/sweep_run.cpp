@@ -13,6 +13,7 @@
 #include "app/extract_run.hpp"
 #include "app/layer_list.hpp"
 #include "comm/communicator.hpp"
+#include "comm/node_share.hpp"
 #include "report/report.hpp"
 #include "store/atomic_output.hpp"
 #include "sweep/summary.hpp"
@@ -172,7 +173,8 @@ Outcome run_sweep(MPI_Comm parent, const app::SweepOptions& options) {
   for (Stage& stage : plan.stages) std::getline(lines, stage.key);
 
   if (options.dry_run) {
-    if (root) std::fputs(sweep::describe_plan(plan, size(comm)).c_str(), stdout);
+    const std::string hosts = describe_hosts(comm, node_share(comm));
+    if (root) std::fputs((sweep::describe_plan(plan, size(comm)) + hosts).c_str(), stdout);
     return outcome;
   }
 

@@ -29,6 +29,17 @@ std::int64_t word_of_point(const store::ClusterAssignment& clustering, const Lab
                      ", but " + index.corpus_path.string() + ":" + std::to_string(sentence + 1) + " has " +
                      std::to_string(words) + " words: clustered from another corpus?");
   }
+  if (clustering.text.empty()) {
+    throw InputError(clustering.path.string() + " does not name the words of its points (no /points/text: written "
+                     "by an older conceptlens), so the corpus cannot be checked against it: cluster again");
+  }
+  const std::string& found = index.types[static_cast<std::size_t>(index.word_type[static_cast<std::size_t>(start + word)])];
+  if (clustering.text[at] != found) {
+    throw InputError(point + " is the word '" + clustering.text[at] + "', but word " + std::to_string(word + 1) +
+                     " of " + index.corpus_path.string() + ":" + std::to_string(sentence + 1) + " is '" + found +
+                     "': clustered from another corpus (or from a filtered copy of it, whose sentences are "
+                     "numbered differently)?");
+  }
   return start + word;
 }
 

@@ -24,8 +24,9 @@ struct ClusterCounts {
   friend bool operator==(const ClusterCounts&, const ClusterCounts&) = default;
 };
 
-/// Checks that every point of `clustering` is a word of the indexed corpus. InputError naming
-/// the CLUSTERS.h5 file, the point, and the corpus file and line otherwise.
+/// Checks that every point of `clustering` is a word of the indexed corpus, the word the file
+/// names (/points/text). InputError naming the CLUSTERS.h5 file, the first point that is not,
+/// and the corpus file and line otherwise (or that the file names no words).
 void check_points(const store::ClusterAssignment& clustering, const LabelIndex& index);
 
 /// Counts points [first, last) of `clustering` (checked as check_points does).

@@ -49,11 +49,23 @@ void check_same_points(const store::ClusterAssignment& clustering, const store::
                      std::to_string(clustering.cluster.size()) + ", " + reference.path.string() + " has " +
                      std::to_string(reference.cluster.size()) + why);
   }
+  for (const store::ClusterAssignment* side : {&clustering, &reference}) {
+    // points without positions or words cannot be matched: equal -1s would pass any check
+    const auto unknown = std::find_if(side->sentence.begin(), side->sentence.end(), [](std::int32_t s) { return s < 0; });
+    if (unknown != side->sentence.end() || side->text.empty()) {
+      const std::string point =
+          unknown != side->sentence.end() ? "point " + std::to_string(unknown - side->sentence.begin()) : "its points";
+      throw InputError(side->path.string() + ": " + point + (unknown != side->sentence.end() ? " has" : " have") +
+                       " no corpus position or word (a .npy clustered without --vocab, or a file of an older "
+                       "conceptlens), so it cannot be checked that both clusterings hold the same points");
+    }
+  }
   for (std::size_t i = 0; i < clustering.cluster.size(); ++i) {
-    if (clustering.sentence[i] != reference.sentence[i] || clustering.word[i] != reference.word[i]) {
+    if (clustering.sentence[i] != reference.sentence[i] || clustering.word[i] != reference.word[i] ||
+        clustering.text[i] != reference.text[i]) {
       const auto position = [](const store::ClusterAssignment& a, std::size_t at) {
-        return "sentence " + std::to_string(a.sentence[at]) + ", word " + std::to_string(a.word[at]) + " in " +
-               a.path.string();
+        return "'" + a.text[at] + "' (sentence " + std::to_string(a.sentence[at]) + ", word " +
+               std::to_string(a.word[at]) + ") in " + a.path.string();
       };
       throw InputError(files + " cluster different points: point " + std::to_string(i) + " is " +
                        position(clustering, i) + " but " + position(reference, i) + why);

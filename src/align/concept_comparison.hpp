@@ -22,8 +22,9 @@ struct PairCounts {
   friend bool operator==(const PairCounts&, const PairCounts&) = default;
 };
 
-/// Both files must hold the same points (n, /points/sentence, /points/word): InputError naming
-/// both files and the first difference otherwise.
+/// Both files must hold the same points (n, /points/sentence, /points/word, /points/text):
+/// InputError naming both files and the first difference otherwise, or naming a file whose
+/// points have no position or word (nothing to check them by).
 void check_same_points(const store::ClusterAssignment& clustering, const store::ClusterAssignment& reference);
 
 /// Counts points [first, last) of two clusterings of the same points (see check_same_points).

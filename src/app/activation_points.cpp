@@ -10,9 +10,10 @@ namespace conceptlens::app {
 
 ActivationPoints select_activation_points(const store::ActivationsInfo& info, const select::SelectionOptions& options) {
   ActivationPoints points;
-  points.selection = select::select_tokens(info.word_text, info.sentence_offsets, options);
+  points.selection = select::select_tokens(info.lines, info.sentence_offsets, options);
 
-  // Occurrence numbers and sentence indices over the sentences the length filter kept.
+  // Occurrence numbers and sentence indices over the sentences the selection kept (the length
+  // filter and NeuroX's loader).
   std::unordered_map<std::string, std::int64_t> seen;
   std::vector<std::int64_t> occurrence(static_cast<std::size_t>(info.words), 0);
   std::vector<std::int32_t> kept_index(static_cast<std::size_t>(info.sentences()), -1);
@@ -31,6 +32,7 @@ ActivationPoints select_activation_points(const store::ActivationsInfo& info, co
     const std::int32_t s = info.sentence[u];
     points.sentence.push_back(s);
     points.word.push_back(info.position[u]);
+    points.text.push_back(info.word_text[u]);
     points.keys.push_back(info.word_text[u] + "|||" + std::to_string(occurrence[u]) + "|||" +
                           std::to_string(kept_index[static_cast<std::size_t>(s)]) + "|||" +
                           std::to_string(info.position[u]));
@@ -66,6 +68,7 @@ ClusterInputs layer_inputs(const ClusterOptions& options, const std::vector<std:
   if (!options.conceptx_dir.empty()) inputs.keys = points.keys;
   inputs.result.sentence = points.sentence;
   inputs.result.word = points.word;
+  inputs.result.text = points.text;
   inputs.result.d = info.hidden;
   inputs.result.layer = layer;
   inputs.result.source = info.path.string();

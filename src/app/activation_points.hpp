@@ -16,12 +16,14 @@ struct ActivationPoints {
   std::vector<std::string> keys;        ///< ConceptX keys `word|||k|||sent|||tok` of the selected rows
   std::vector<std::int32_t> sentence;   ///< corpus sentence of each row
   std::vector<std::int32_t> word;       ///< position of each row in its sentence
+  std::vector<std::string> text;        ///< the word of each row
   select::TokenSelection selection;     ///< the selected word rows (ascending), what each rule removed
 };
 
-/// Applies the selection to the file's words. Keys follow ConceptX's create_data_single_layer.py:
-/// k = 1-based occurrence of the word among the words of the sentences the length filter kept,
-/// sent = index of the sentence among those kept, tok = word position.
+/// Applies the selection to the file's corpus and rows. Keys follow ConceptX's
+/// create_data_single_layer.py: k = 1-based occurrence of the word among the words of the
+/// sentences the selection kept (select/token_selection.hpp, steps 1 and 3), sent = index of the
+/// sentence among those kept, tok = word position.
 ActivationPoints select_activation_points(const store::ActivationsInfo& info, const select::SelectionOptions& options);
 
 /// The layers of --layers ("all", or indices separated by commas) or --layer, checked against

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "align/concept_comparison.hpp"
+#include "corpus/corpus_file.hpp"
 #include "corpus/labels.hpp"
 #include "store/activations_file.hpp"
 #include "util/error.hpp"
@@ -63,6 +64,14 @@ namespace {
 
 corpus::WordLabels read_word_labels(const AlignCommandOptions& options, const corpus::Corpus& corpus) {
   if (options.label_format == "predictions") {
+    // the classes are per sentence of the corpus the file was extracted from: it must be this one
+    const std::string extracted = store::read_activations_info(options.labels).corpus_checksum;
+    const std::string given = corpus::corpus_checksum(corpus.lines);
+    if (extracted != given) {
+      throw InputError(options.labels.string() + " was extracted from another corpus than " + corpus.path.string() +
+                       " (its corpus_checksum is " + extracted + ", the corpus's " + given +
+                       "): its predicted classes belong to other sentences");
+    }
     return corpus::labels_from_classes(options.labels, store::read_predicted_classes(options.labels), corpus);
   }
   const corpus::LabelFormat format = options.label_format.empty() ? corpus::label_format_of(options.labels)

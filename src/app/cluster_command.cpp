@@ -13,6 +13,7 @@
 #include "store/npy.hpp"
 #include "util/error.hpp"
 #include "util/memory.hpp"
+#include "util/read_file.hpp"
 
 namespace conceptlens::app {
 
@@ -20,8 +21,6 @@ using cluster::DistanceSource;
 
 namespace {
 
-/// Share of the available memory a rank may plan for when no budget is given.
-constexpr double kDefaultMemoryShare = 0.8;
 /// The matrix mode's O(n) state per point besides the points and the distances: neighbour
 /// lists, active set, sizes, the broadcast row, the linkage.
 constexpr std::uint64_t kBytesPerPoint = 256;
@@ -117,7 +116,8 @@ ClusterInputs load_cluster_inputs(const ClusterOptions& options) {
                      std::to_string(inputs.points.cols) + "])");
   }
   inputs.ks = checked_ks(options.ks, n, "the number of points in " + options.points.string());
-  // Sentence and word of each point, from the ConceptX keys (-1 when no vocab is given).
+  // Sentence, position and word of each point, from the ConceptX keys (-1 and no words when no
+  // vocab is given).
   store::ClustersFile& result = inputs.result;
   result.sentence.assign(static_cast<std::size_t>(n), -1);
   result.word.assign(static_cast<std::size_t>(n), -1);
@@ -128,10 +128,12 @@ ClusterInputs load_cluster_inputs(const ClusterOptions& options) {
                        " vocab keys, but " + options.points.string() + " has " + std::to_string(n) +
                        " points: the two files must come from the same ConceptX run");
     }
+    result.text.reserve(inputs.keys.size());
     for (std::size_t p = 0; p < inputs.keys.size(); ++p) {
-      const auto key = store::parse_point_key(inputs.keys[p], options.vocab, p);
+      auto key = store::parse_point_key(inputs.keys[p], options.vocab, p);
       result.sentence[p] = key.sentence;
       result.word[p] = key.position;
+      result.text.push_back(std::move(key.word));
     }
   }
   result.d = inputs.points.cols;
@@ -201,17 +203,25 @@ ClusterOutputs claim_cluster_outputs(const ClusterOptions& options, const Cluste
 bool outputs_complete(const ClusterOptions& options, const ClusterInputs& inputs) {
   std::error_code ec;
   if (!std::filesystem::exists(options.out, ec)) return false;
-  for (const auto k : inputs.ks) {
-    if (!options.conceptx_dir.empty() &&
-        !std::filesystem::exists(options.conceptx_dir / ("clusters-" + std::to_string(k) + ".txt"), ec)) {
-      return false;
-    }
-  }
   try {
     const store::ClustersFile existing = store::read_clusters_file(options.out);
-    if (existing.fingerprint != inputs.result.fingerprint || existing.labels.size() != inputs.ks.size()) return false;
+    if (existing.fingerprint != inputs.result.fingerprint || existing.labels.size() != inputs.ks.size() ||
+        existing.text != inputs.result.text) {
+      return false;
+    }
     for (const auto k : inputs.ks) {
       if (existing.labels.count(k) == 0) return false;
+    }
+    // ConceptX's files are complete when they hold this clustering's partitions (a file of
+    // another clustering, another layer say, in the same folder is not)
+    for (const auto k : inputs.ks) {
+      if (options.conceptx_dir.empty()) break;
+      const std::filesystem::path path = options.conceptx_dir / ("clusters-" + std::to_string(k) + ".txt");
+      if (!std::filesystem::exists(path, ec) ||
+          read_whole_file(path) != store::conceptx_clusters_text(inputs.keys, existing.labels.at(k))) {
+        spdlog::info("{} is not this clustering's partition at K = {}: it will be written", path.string(), k);
+        return false;
+      }
     }
     return true;
   } catch (const InputError& e) {

@@ -60,6 +60,9 @@ std::vector<std::int64_t> checked_ks(std::vector<std::int64_t> ks, std::int64_t 
 /// Reads and checks the points, the vocab and K. Throws InputError naming the file.
 ClusterInputs load_cluster_inputs(const ClusterOptions& options);
 
+/// Share of the available memory a rank may plan for when no budget is given.
+inline constexpr double kDefaultMemoryShare = 0.8;
+
 /// How a clustering will run: the distance source and its memory per rank.
 struct ClusterPlan {
   cluster::DistanceSource source = cluster::DistanceSource::matrix;
@@ -88,8 +91,9 @@ struct ClusterOutputs {
 };
 ClusterOutputs claim_cluster_outputs(const ClusterOptions& options, const ClusterInputs& inputs);
 
-/// Whether the outputs already exist, complete, from the same points (`inputs.result.fingerprint`)
-/// and K: a rerun keeps them rather than rewriting them.
+/// Whether the outputs already exist, complete, from the same points (`inputs.result.fingerprint`
+/// and words) and K, and ConceptX's files hold that clustering's partitions: a rerun keeps them
+/// rather than rewriting them.
 bool outputs_complete(const ClusterOptions& options, const ClusterInputs& inputs);
 
 /// Where the checkpoints of the clustering written to `out` go.

@@ -222,11 +222,11 @@ void write_output_skeleton(const std::filesystem::path& path, const ExtractOptio
   content.reserved_layers = plan.layers;
   content.dtype = plan.dtype;
   content.sentences = emitted_words(plan);
+  content.lines = plan.corpus.lines;
   content.model = options.model.string();
   content.architecture = plan.config.model_type;
   content.num_layers = plan.config.num_hidden_layers;
   content.aggregation = extract::aggregation_name(plan.aggregation);
-  content.corpus_checksum = corpus::corpus_checksum(plan.corpus.lines);
   content.counts = {{"model_max_length", plan.model_max_length},
                     {"truncated_sentences", plan.truncated_sentences},
                     {"truncated_words", plan.truncated_words},

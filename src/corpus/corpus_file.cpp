@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "corpus/lines.hpp"
+#include "tokenize/unicode.hpp"
 #include "util/error.hpp"
 #include "util/hash.hpp"
 #include "util/read_file.hpp"
@@ -76,12 +77,25 @@ std::vector<std::string_view> split_words(std::string_view line) {
   }
 }
 
+std::int64_t python_word_count(std::string_view line) {
+  std::u32string text;
+  decode_utf8(line, text);  // up to the first invalid byte: corpora are checked UTF-8
+  std::int64_t words = 0;
+  bool in_word = false;
+  for (const char32_t c : text) {
+    const bool space = tokenize::is_python_space(c);
+    words += !space && !in_word ? 1 : 0;
+    in_word = !space;
+  }
+  return words;
+}
+
 Corpus read_corpus(const std::filesystem::path& path, const CorpusRules& rules) {
   const std::string bytes = read_whole_file(path);
   Corpus corpus;
   corpus.path = path;
-  // NeuroX strips each line; a tab is not stripped but reported (words are separated by spaces)
-  for_each_line(bytes, " \r", [&](std::size_t line_number, std::string_view line) {
+  // NeuroX strips each line (str.strip()); a tab inside it is reported (words are separated by spaces)
+  for_each_line(bytes, [&](std::size_t line_number, std::string_view line) {
     corpus.words += check_line(path, line_number, line, rules);
     corpus.lines.emplace_back(line);
   });

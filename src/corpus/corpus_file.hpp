@@ -1,7 +1,7 @@
 #pragma once
 // A corpus file (FILE.in): one sentence per line, words separated by single spaces — the
-// NeuroX/ConceptX format. Read as NeuroX's corpus reader does (each line stripped of the
-// whitespace at its ends: spaces, '\r'), and checked, because a malformed corpus otherwise
+// NeuroX/ConceptX format. Read as NeuroX's corpus reader does (each line stripped by Python's
+// `line.strip()`: every Unicode whitespace character at its ends, corpus/lines.hpp), and checked, because a malformed corpus otherwise
 // gives silently wrong rows downstream. Every error names the file, the line (1-based) and
 // what was found.
 #include <cstddef>
@@ -30,6 +30,11 @@ struct Corpus {
 /// The words of a line as NeuroX and ConceptX split it, Python's `line.split(" ")`: every
 /// single space separates, empty words included ("" is one empty word).
 std::vector<std::string_view> split_words(std::string_view line);
+
+/// len(line.split()): the words of Python's split on any whitespace (ConceptX's
+/// sentence_length.py and NeuroX's loader count them so). The same as split_words() for a line
+/// without Unicode whitespace other than single spaces between words.
+std::int64_t python_word_count(std::string_view line);
 
 /// Reads and checks `path`: InputError naming the file and line for an unreadable or empty
 /// file, a line that is not UTF-8, an empty line, a tab or other control character, two

@@ -21,9 +21,6 @@ struct FileSentence {
   std::vector<std::size_t> form_lines;
 };
 
-/// Label files may end lines with blanks of any kind: spaces, tabs, '\r'.
-constexpr std::string_view kBlanks = " \t\r";
-
 /// Fields separated by runs of `separators`.
 std::vector<std::string_view> fields_of(std::string_view line, std::string_view separators) {
   std::vector<std::string_view> fields;
@@ -50,7 +47,7 @@ void check_label(const std::filesystem::path& path, std::size_t line, const std:
 
 std::vector<FileSentence> parse_label_lines(const std::filesystem::path& path, const std::string& bytes) {
   std::vector<FileSentence> sentences;
-  for_each_line(bytes, kBlanks, [&](std::size_t number, std::string_view line) {
+  for_each_line(bytes, [&](std::size_t number, std::string_view line) {
     if (line.empty()) throw InputError(where(path, number) + "empty line; a label file has one line per sentence");
     FileSentence sentence{number, {}, {}, {}};
     for (const std::string_view label : split_words(line)) {
@@ -64,7 +61,7 @@ std::vector<FileSentence> parse_label_lines(const std::filesystem::path& path, c
 
 std::vector<FileSentence> parse_class_lines(const std::filesystem::path& path, const std::string& bytes) {
   std::vector<FileSentence> sentences;
-  for_each_line(bytes, kBlanks, [&](std::size_t number, std::string_view line) {
+  for_each_line(bytes, [&](std::size_t number, std::string_view line) {
     if (line.empty()) throw InputError(where(path, number) + "empty line; a class file has one class per line");
     if (line.find_first_of(" \t") != std::string_view::npos) {
       throw InputError(where(path, number) + "'" + std::string(line) +
@@ -89,7 +86,7 @@ std::vector<FileSentence> parse_conll(const std::filesystem::path& path, const s
     if (!current.forms.empty()) sentences.push_back(std::move(current));
     current = FileSentence{};
   };
-  for_each_line(bytes, kBlanks, [&](std::size_t number, std::string_view line) {
+  for_each_line(bytes, [&](std::size_t number, std::string_view line) {
     if (line.empty()) return finish();
     if (conllu && line.front() == '#') return;
     const std::vector<std::string_view> fields = fields_of(line, separators);

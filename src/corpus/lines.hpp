@@ -1,6 +1,7 @@
 #pragma once
-// How corpus and label files are read: line by line, stripped of blanks at the ends (as NeuroX's
-// and ConceptX's readers strip them), and every message about a line starting "<file>:<line>: ".
+// How corpus and label files are read: line by line, each stripped as NeuroX's and ConceptX's
+// readers strip it (Python's `line.strip()`: every Unicode whitespace character at its ends),
+// and every message about a line starting "<file>:<line>: ".
 #include <cstddef>
 #include <filesystem>
 #include <string>
@@ -13,23 +14,22 @@ inline std::string where(const std::filesystem::path& path, std::size_t line) {
   return path.string() + ":" + std::to_string(line) + ": ";
 }
 
-/// `text` without the characters of `blanks` at its ends.
-inline std::string_view strip(std::string_view text, std::string_view blanks) {
-  const std::size_t first = text.find_first_not_of(blanks);
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(blanks) - first + 1);
-}
+/// Python's `text.strip()` of UTF-8 text: without the characters for which str.isspace() is true
+/// at its ends (ASCII blanks, U+001C-U+001F, U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028,
+/// U+2029, U+202F, U+205F, U+3000). Invalid UTF-8 is not whitespace: it stays, for the
+/// readers' checks to report.
+std::string_view python_strip(std::string_view text);
 
 /// Calls `each(line_number, line)` for every line of `bytes` (1-based numbers; a last line
-/// without '\n' counts), each stripped of `blanks` at its ends.
+/// without '\n' counts), each stripped by python_strip.
 template <typename Each>
-void for_each_line(std::string_view bytes, std::string_view blanks, Each&& each) {
+void for_each_line(std::string_view bytes, Each&& each) {
   std::size_t start = 0;
   std::size_t number = 0;
   while (start < bytes.size()) {
     std::size_t end = bytes.find('\n', start);
     if (end == std::string_view::npos) end = bytes.size();
-    each(++number, strip(bytes.substr(start, end - start), blanks));
+    each(++number, python_strip(bytes.substr(start, end - start)));
     start = end + 1;
   }
 }

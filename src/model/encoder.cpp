@@ -132,16 +132,25 @@ std::int64_t Encoder::num_hidden_states() const { return impl_->config.num_hidde
 std::int64_t Encoder::hidden_size() const { return impl_->config.hidden_size; }
 std::int64_t Encoder::num_labels() const { return impl_->num_labels; }
 
+namespace {
+
+/// RoBERTa's position ids, transformers' create_position_ids_from_input_ids: a pad id (a batch's
+/// padding, or a literal "<pad>" in the text) sits at padding_idx and does not advance the
+/// count; the n-th other token sits at padding_idx + n. [batch, length] like `ids`.
+at::Tensor roberta_position_ids(const at::Tensor& ids, std::int64_t padding_idx) {
+  const at::Tensor not_pad = ids.ne(padding_idx).to(at::kLong);
+  return at::cumsum(not_pad, 1).mul_(not_pad).add_(padding_idx);
+}
+
+}  // namespace
+
 at::Tensor Encoder::Impl::embed(const at::Tensor& ids) const {
-  const std::int64_t length = ids.size(1);
-  at::Tensor positions = at::arange(length, ids.options());
-  if (config.architecture == Architecture::roberta) {
-    // create_position_ids_from_input_ids: padding_idx + 1 + t for real tokens (padding gets
-    // padding_idx there and t + padding_idx + 1 here: its rows are masked and never read)
-    positions = positions + (config.pad_token_id + 1);
-  }
   at::Tensor x = at::embedding(word_embeddings, ids);
-  x.add_(at::embedding(position_embeddings, positions).unsqueeze(0));
+  if (config.architecture == Architecture::roberta) {
+    x.add_(at::embedding(position_embeddings, roberta_position_ids(ids, config.pad_token_id)));
+  } else {
+    x.add_(at::embedding(position_embeddings, at::arange(ids.size(1), ids.options())).unsqueeze(0));
+  }
   x.add_(token_type_row);
   x = embedding_norm(x);
   if (config.architecture == Architecture::albert) x = embedding_projection(x);

@@ -3,6 +3,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "corpus/corpus_file.hpp"
 #include "util/error.hpp"
 
 namespace conceptlens::select {
@@ -15,49 +16,56 @@ void check_option(std::int64_t value, const char* name) {
   }
 }
 
-/// The selection over a corpus whose word at row r is word(r); see token_selection.hpp.
-template <typename WordOf>
-TokenSelection select(WordOf&& word, std::span<const std::int64_t> offsets, std::size_t words,
-                      const SelectionOptions& options) {
+}  // namespace
+
+TokenSelection select_tokens(std::span<const std::string> lines, std::span<const std::int64_t> offsets,
+                             const SelectionOptions& options) {
   check_option(options.min_freq, "min_freq");
   check_option(options.max_per_type, "max_per_type");
   check_option(options.drop_freq, "drop_freq");
   check_option(options.max_words, "max_words");
-  CONCEPTLENS_CHECK(!offsets.empty() && offsets.front() == 0);
-  CONCEPTLENS_CHECK(offsets.back() == static_cast<std::int64_t>(words));
+  CONCEPTLENS_CHECK(offsets.size() == lines.size() + 1 && offsets.front() == 0);
 
   TokenSelection selection;
-  const std::size_t sentences = offsets.size() - 1;
-
-  // sentence_length.py: a sentence stays iff it has fewer than max_words words
+  const std::size_t sentences = lines.size();
+  std::vector<std::vector<std::string_view>> words(sentences);  // of each line, split on ' '
+  std::vector<bool> long_sentence(sentences, false);
   std::vector<bool>& kept = selection.kept_sentences;
-  kept.assign(sentences, true);
+  kept.assign(sentences, false);
   for (std::size_t s = 0; s < sentences; ++s) {
-    const std::int64_t length = offsets[s + 1] - offsets[s];
-    CONCEPTLENS_CHECK(length >= 0);
-    if (options.max_words > 0 && length >= options.max_words) {
-      kept[s] = false;
+    const std::int64_t rows = offsets[s + 1] - offsets[s];
+    if (!lines[s].empty()) words[s] = corpus::split_words(lines[s]);
+    CONCEPTLENS_CHECK(rows >= 0 && static_cast<std::size_t>(rows) <= words[s].size());
+    const std::int64_t length = corpus::python_word_count(lines[s]);
+    if (options.max_words > 0 && length >= options.max_words) {  // 1. sentence_length.py
+      long_sentence[s] = true;
       ++selection.long_sentences;
-      selection.long_sentence_words += length;
+      selection.long_sentence_words += rows;
+    } else if (rows != length) {  // 3. NeuroX's load_data: rows != len(line.split())
+      ++selection.dropped_sentences;
+      selection.dropped_sentence_words += rows;
+    } else {
+      kept[s] = true;
     }
   }
 
-  // frequency_count.py: type counts over the kept sentences
+  // 4. frequency_count.py: type counts over every word of the lines the length filter kept
   struct Counts {
-    std::int64_t corpus = 0;  ///< occurrences in the kept sentences
+    std::int64_t corpus = 0;  ///< occurrences in those lines
     std::int64_t taken = 0;   ///< occurrences selected so far
   };
   std::unordered_map<std::string_view, Counts> counts;
   for (std::size_t s = 0; s < sentences; ++s) {
-    if (!kept[s]) continue;
-    for (std::int64_t r = offsets[s]; r < offsets[s + 1]; ++r) ++counts[word(static_cast<std::size_t>(r))].corpus;
+    if (long_sentence[s]) continue;
+    for (const std::string_view word : words[s]) ++counts[word].corpus;
   }
 
-  // frequency_filter_data.py: delete frequent types, then min frequency, then the cap per type
+  // 5. frequency_filter_data.py over the rows of the sentences left: delete frequent types, then
+  // min frequency, then the cap per type
   for (std::size_t s = 0; s < sentences; ++s) {
     if (!kept[s]) continue;
     for (std::int64_t r = offsets[s]; r < offsets[s + 1]; ++r) {
-      Counts& type = counts.find(word(static_cast<std::size_t>(r)))->second;
+      Counts& type = counts.find(words[s][static_cast<std::size_t>(r - offsets[s])])->second;
       if (options.drop_freq > 0 && type.corpus > options.drop_freq) {
         ++selection.frequent_words;
       } else if (type.corpus >= options.min_freq) {
@@ -75,21 +83,12 @@ TokenSelection select(WordOf&& word, std::span<const std::int64_t> offsets, std:
   return selection;
 }
 
-}  // namespace
-
-TokenSelection select_tokens(std::span<const std::string> words, std::span<const std::int64_t> offsets,
-                             const SelectionOptions& options) {
-  return select([&](std::size_t row) { return std::string_view(words[row]); }, offsets, words.size(), options);
-}
-
-TokenSelection select_tokens(const std::vector<std::vector<std::string>>& sentences, const SelectionOptions& options) {
-  std::vector<std::string_view> words;
+TokenSelection select_tokens(std::span<const std::string> lines, const SelectionOptions& options) {
   std::vector<std::int64_t> offsets = {0};
-  for (const std::vector<std::string>& sentence : sentences) {
-    words.insert(words.end(), sentence.begin(), sentence.end());
-    offsets.push_back(static_cast<std::int64_t>(words.size()));
+  for (const std::string& line : lines) {
+    offsets.push_back(offsets.back() + (line.empty() ? 0 : static_cast<std::int64_t>(corpus::split_words(line).size())));
   }
-  return select([&](std::size_t row) { return words[row]; }, offsets, words.size(), options);
+  return select_tokens(lines, offsets, options);
 }
 
 }  // namespace conceptlens::select

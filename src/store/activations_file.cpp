@@ -105,7 +105,7 @@ class Reader {
     info.sentence = read_word_column(act::kWordSentence, info.words);
     info.position = read_word_column(act::kWordPosition, info.words);
     check_rows(info);
-    info.word_text = read_text(info);
+    read_text(info);
     return info;
   }
 
@@ -224,7 +224,9 @@ class Reader {
     }
   }
 
-  std::vector<std::string> read_text(const ActivationsInfo& info) const {
+  /// The corpus lines and the words of the rows: each sentence's rows are the first words of
+  /// its line, and the lines must be those corpus_checksum names.
+  void read_text(ActivationsInfo& info) const {
     const std::string dataset = act::kCorpusText;
     require(dataset, "uint8 [bytes], the corpus text (one sentence per line)");
     const h5::Array<std::uint8_t> bytes = file_.read_dataset<std::uint8_t>(dataset);
@@ -240,8 +242,8 @@ class Reader {
       fail("dataset " + quoted(dataset) + " has " + std::to_string(lines) + " lines: expected " +
            std::to_string(info.sentences()) + ", one per sentence of '/sentences/offset'");
     }
-    std::vector<std::string> words;
-    words.reserve(static_cast<std::size_t>(info.words));
+    info.lines.reserve(static_cast<std::size_t>(lines));
+    info.word_text.reserve(static_cast<std::size_t>(info.words));
     std::size_t start = 0;
     for (std::int64_t s = 0; s < lines; ++s) {
       const std::size_t end = text.find('\n', start);
@@ -249,20 +251,31 @@ class Reader {
       const std::string where = "dataset " + quoted(dataset) + " line " + std::to_string(s + 1) + " (sentence " +
                                 std::to_string(s) + ")";
       if (!decode_utf8(line)) fail(where + " is not valid UTF-8: expected UTF-8 text");
-      const std::size_t before = words.size();
-      if (!line.empty()) {
-        for (const std::string_view word : corpus::split_words(line)) words.emplace_back(word);
-      }
-      const auto found = static_cast<std::int64_t>(words.size() - before);
+      const std::vector<std::string_view> words =
+          line.empty() ? std::vector<std::string_view>{} : corpus::split_words(line);
       const auto offsets = std::span(info.sentence_offsets).subspan(static_cast<std::size_t>(s), 2);
-      if (found != offsets[1] - offsets[0]) {
-        fail(where + " has " + std::to_string(found) + " words (split on ' '): expected " +
-             std::to_string(offsets[1] - offsets[0]) + ", the rows " + std::to_string(offsets[0]) + ".." +
-             std::to_string(offsets[1] - 1) + " of sentence " + std::to_string(s) + " in '/sentences/offset'");
+      const std::int64_t rows = offsets[1] - offsets[0];
+      if (static_cast<std::int64_t>(words.size()) < rows) {
+        fail(where + " has " + std::to_string(words.size()) + " words (split on ' '): expected at least " +
+             std::to_string(rows) + ", the rows " + std::to_string(offsets[0]) + ".." + std::to_string(offsets[1] - 1) +
+             " of sentence " + std::to_string(s) + " in '/sentences/offset'");
       }
+      for (std::int64_t w = 0; w < rows; ++w) {
+        if (words[static_cast<std::size_t>(w)].empty()) {
+          fail(where + " word " + std::to_string(w + 1) + " is empty: expected words separated by single spaces");
+        }
+      }
+      info.word_text.insert(info.word_text.end(), words.begin(), words.begin() + rows);
+      info.lines.emplace_back(line);
       start = end + 1;
     }
-    return words;
+    const std::string checksum = corpus::corpus_checksum(info.lines);
+    if (checksum != info.corpus_checksum) {
+      fail("dataset " + quoted(dataset) + " does not hold the corpus of the attribute 'corpus_checksum' (" +
+           info.corpus_checksum + "; the lines stored give " + checksum +
+           "): the text was changed, or the file was written by an older conceptlens, which kept only the rows' "
+           "words of a truncated sentence: extract again");
+    }
   }
 
   const std::filesystem::path& path_;
@@ -351,18 +364,6 @@ std::vector<std::string> read_predicted_classes(const std::filesystem::path& pat
   return predicted;
 }
 
-std::string corpus_text(const std::vector<std::vector<std::string>>& sentences) {
-  std::string text;
-  for (const std::vector<std::string>& words : sentences) {
-    for (std::size_t w = 0; w < words.size(); ++w) {
-      if (w > 0) text += ' ';
-      text += words[w];
-    }
-    text += '\n';
-  }
-  return text;
-}
-
 void write_activations_file(const std::filesystem::path& path, const ActivationsContent& content) {
   CONCEPTLENS_CHECK(content.hidden >= 1);
   CONCEPTLENS_CHECK(!content.layers.empty() || !content.reserved_layers.empty());
@@ -380,6 +381,25 @@ void write_activations_file(const std::filesystem::path& path, const Activations
   }
   const auto words = static_cast<std::uint64_t>(sentence.size());
   const auto hidden = static_cast<std::uint64_t>(content.hidden);
+  std::vector<std::string> lines = content.lines;
+  if (lines.empty()) {
+    for (const std::vector<std::string>& sentence_words : content.sentences) {
+      std::string& line = lines.emplace_back();
+      for (const std::string& word : sentence_words) {
+        if (!line.empty()) line += ' ';
+        line += word;
+      }
+    }
+  }
+  CONCEPTLENS_CHECK(lines.size() == content.sentences.size());
+  std::string text;
+  for (std::size_t s = 0; s < lines.size(); ++s) {
+    CONCEPTLENS_CHECK(lines[s].find('\n') == std::string::npos);
+    const std::vector<std::string_view> line_words = corpus::split_words(lines[s]);
+    CONCEPTLENS_CHECK(content.sentences[s].size() <= line_words.size() &&
+                      std::equal(content.sentences[s].begin(), content.sentences[s].end(), line_words.begin()));
+    text += lines[s] + "\n";
+  }
 
   h5::File file = h5::File::create(path);
   for (const auto& [layer, values] : content.layers) {
@@ -398,7 +418,6 @@ void write_activations_file(const std::filesystem::path& path, const Activations
   file.write_dataset(act::kWordSentence, sentence, {words});
   file.write_dataset(act::kWordPosition, position, {words});
   file.write_dataset(act::kSentenceOffset, offsets, {offsets.size()});
-  const std::string text = corpus_text(content.sentences);
   const std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
   file.write_dataset(act::kCorpusText, bytes, {bytes.size()});
 
@@ -407,7 +426,7 @@ void write_activations_file(const std::filesystem::path& path, const Activations
   file.write_int_attribute("/", "hidden_size", content.hidden);
   file.write_int_attribute("/", "num_layers", content.num_layers);
   file.write_string_attribute("/", "aggregation", content.aggregation);
-  file.write_string_attribute("/", "corpus_checksum", content.corpus_checksum);
+  file.write_string_attribute("/", "corpus_checksum", corpus::corpus_checksum(lines));
   file.write_string_attribute("/", "tool_version", CONCEPTLENS_VERSION);
   for (const auto& [name, value] : content.counts) file.write_int_attribute("/", name, value);
   file.close();

@@ -6,15 +6,17 @@
 //   /words/sentence    int32 [words]          sentence of each row
 //   /words/position    int32 [words]          word position of each row in its sentence
 //   /sentences/offset  int64 [sentences + 1]  rows of sentence s: offset[s] .. offset[s+1]-1
-//   /corpus/text       uint8 [bytes]          the corpus as used, UTF-8, one sentence per line,
-//                                             every line ended by '\n'; its words (the line split
-//                                             on single spaces) are the rows, in corpus order
+//   /corpus/text       uint8 [bytes]          the corpus lines as read (stripped), UTF-8, every
+//                                             line ended by '\n'; the rows of sentence s are the
+//                                             first offset[s+1] - offset[s] words of line s (the
+//                                             line split on single spaces), in corpus order
 //   attributes on /: model, architecture, aggregation, corpus_checksum, tool_version (strings),
 //                    hidden_size, num_layers (integers)
-// A line's words are those of Python's `line.split(" ")` (the NeuroX/ConceptX rule), except
-// that an empty line is a sentence without rows (NeuroX emits no word for a sentence whose
-// first word does not fit model_max_length). Extraction stores the words NeuroX emitted: a
-// truncated sentence's line holds the words that fit.
+// A line's words are those of Python's `line.split(" ")` (the NeuroX/ConceptX rule); an empty
+// line has none. Every word has a row unless extraction truncated the sentence: NeuroX emits
+// only the words that fit model_max_length (none when the first does not fit), so a truncated
+// sentence has fewer rows than its line has words. corpus_checksum is corpus_checksum() of the
+// lines (corpus/corpus_file.hpp), checked when the file is read.
 //   optional integer attributes on / from extraction: model_max_length, truncated_sentences,
 //   truncated_words, empty_words (words without subwords: zero vectors)
 //
@@ -67,6 +69,7 @@ struct ActivationsInfo {
   std::string tool_version;
 
   // the corpus
+  std::vector<std::string> lines;              ///< [sentences] the corpus lines (all their words)
   std::vector<std::int64_t> sentence_offsets;  ///< [sentences + 1], from 0 to words
   std::vector<std::int32_t> sentence;          ///< [words] sentence of each row
   std::vector<std::int32_t> position;          ///< [words] position of each row in its sentence
@@ -126,8 +129,12 @@ struct ActivationsContent {
   std::vector<std::int64_t> reserved_layers;
   /// How every layer is stored; float16 rounds the values to half precision.
   ActivationDtype dtype = ActivationDtype::float32;
-  /// The corpus: the words of each sentence (no word holds ' ' or '\n'; none is empty).
+  /// The corpus: the words of each sentence that have rows (no word holds ' ' or '\n'; none is
+  /// empty).
   std::vector<std::vector<std::string>> sentences;
+  /// The corpus lines as read, one per sentence, each starting with its sentence's words (more
+  /// words when extraction truncated it); empty: the sentences' words joined (nothing truncated).
+  std::vector<std::string> lines;
   /// Further integer attributes on / (name, value).
   std::vector<std::pair<std::string, std::int64_t>> counts;
 
@@ -135,15 +142,11 @@ struct ActivationsContent {
   std::string architecture;
   std::int64_t num_layers = 0;
   std::string aggregation = "last";
-  std::string corpus_checksum;
 };
 
-/// The bytes of /corpus/text for `sentences`: each sentence's words joined by single spaces,
-/// each line ended by '\n'.
-std::string corpus_text(const std::vector<std::vector<std::string>>& sentences);
-
-/// Writes the file at `path` serially (the caller makes it atomic); the attributes hidden_size
-/// and tool_version come from `content.hidden` and this build. OutputError naming the file.
+/// Writes the file at `path` serially (the caller makes it atomic); the attributes hidden_size,
+/// corpus_checksum and tool_version come from `content.hidden`, the lines and this build.
+/// OutputError naming the file.
 void write_activations_file(const std::filesystem::path& path, const ActivationsContent& content);
 
 }  // namespace conceptlens::store

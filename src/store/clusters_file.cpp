@@ -18,6 +18,7 @@ constexpr const char* kLinkage = "/linkage";
 constexpr const char* kLabels = "/labels";
 constexpr const char* kSentence = "/points/sentence";
 constexpr const char* kWord = "/points/word";
+constexpr const char* kText = "/points/text";
 
 std::string labels_path(std::int64_t k) { return std::string(kLabels) + "/k" + std::to_string(k); }
 
@@ -39,6 +40,7 @@ class Reader {
     content.labels = read_labels();
     content.sentence = read_point_positions(kSentence);
     content.word = read_point_positions(kWord);
+    content.text = read_point_text();
     return content;
   }
 
@@ -50,7 +52,8 @@ class Reader {
       for (const std::int64_t each : ks) have += (have.empty() ? "" : ", ") + std::to_string(each);
       fail("no clustering at K=" + std::to_string(k) + ", the file has K = " + (have.empty() ? "none" : have));
     }
-    return {path_, k, read_labels_at(k), read_point_positions(kSentence), read_point_positions(kWord)};
+    return {path_, k, read_labels_at(k), read_point_positions(kSentence), read_point_positions(kWord),
+            read_point_text()};
   }
 
  private:
@@ -191,6 +194,17 @@ class Reader {
     return std::move(array.values);
   }
 
+  /// The words of /points/text; empty when the file has none.
+  std::vector<std::string> read_point_text() const {
+    if (!file_.exists(kText)) return {};
+    std::vector<std::string> text = file_.read_strings_dataset(kText);
+    if (text.size() != static_cast<std::size_t>(n_)) {
+      fail("dataset '" + std::string(kText) + "' has " + std::to_string(text.size()) + " words: expected n = " +
+           std::to_string(n_) + " (one per point)");
+    }
+    return text;
+  }
+
   const std::filesystem::path& path_;
   h5::File file_;
   std::int64_t n_ = 0;
@@ -204,6 +218,7 @@ void write_clusters_file(const std::filesystem::path& path, const ClustersFile& 
   CONCEPTLENS_CHECK(content.linkage.merges.size() == static_cast<std::size_t>(n - 1));
   CONCEPTLENS_CHECK(content.sentence.size() == static_cast<std::size_t>(n));
   CONCEPTLENS_CHECK(content.word.size() == static_cast<std::size_t>(n));
+  CONCEPTLENS_CHECK(content.text.empty() || content.text.size() == static_cast<std::size_t>(n));
   const auto points = static_cast<std::uint64_t>(n);
 
   h5::File file = h5::File::create(path);
@@ -221,6 +236,7 @@ void write_clusters_file(const std::filesystem::path& path, const ClustersFile& 
   }
   file.write_dataset(kSentence, content.sentence, {points});
   file.write_dataset(kWord, content.word, {points});
+  if (!content.text.empty()) file.write_strings_dataset(kText, content.text);
 
   file.write_string_attribute("/", "method", content.method);
   file.write_string_attribute("/", "mode", content.mode);

@@ -4,6 +4,8 @@
 //   /labels/k<K>      int32 [n]         flat cluster of each point at K clusters
 //   /points/sentence  int32 [n]         corpus sentence of each point (-1: unknown)
 //   /points/word      int32 [n]         word position in that sentence (-1: unknown)
+//   /points/text      strings [n]       the word itself (UTF-8; absent when the points came
+//                                       without their words: a .npy without --vocab)
 //   attributes on /: method, mode, n, d, layer, source, fingerprint, tool_version
 #include <cstdint>
 #include <filesystem>
@@ -20,6 +22,7 @@ struct ClustersFile {
   std::map<std::int64_t, std::vector<std::int32_t>> labels;  ///< K -> label of each point
   std::vector<std::int32_t> sentence;                        ///< [n]
   std::vector<std::int32_t> word;                            ///< [n]
+  std::vector<std::string> text;  ///< [n] the word of each point; empty when unknown
   std::string method = "ward";
   std::string mode;            ///< distance source: "matrix" or "vector"
   std::int64_t d = 0;          ///< dimensionality of the points
@@ -34,14 +37,15 @@ void write_clusters_file(const std::filesystem::path& path, const ClustersFile& 
 /// Reads and validates a CLUSTERS.h5. Throws InputError naming the file and dataset.
 ClustersFile read_clusters_file(const std::filesystem::path& path);
 
-/// One flat clustering of a CLUSTERS.h5 and the corpus position of every point: what alignment
-/// and comparison read (no linkage).
+/// One flat clustering of a CLUSTERS.h5 and the corpus position and word of every point: what
+/// alignment and comparison read (no linkage).
 struct ClusterAssignment {
   std::filesystem::path path;
   std::int64_t k = 0;
   std::vector<std::int32_t> cluster;   ///< [n] /labels/k<K>
   std::vector<std::int32_t> sentence;  ///< [n] /points/sentence
   std::vector<std::int32_t> word;      ///< [n] /points/word
+  std::vector<std::string> text;       ///< [n] /points/text; empty when the file has none
 };
 
 /// Reads /labels/k<K> and /points of a CLUSTERS.h5, validated as read_clusters_file does.

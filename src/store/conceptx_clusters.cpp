@@ -33,30 +33,22 @@ std::vector<std::vector<std::size_t>> group_by_first_appearance(const std::vecto
 
 }  // namespace
 
-void write_conceptx_clusters(const std::filesystem::path& path, const std::vector<std::string>& keys,
-                             const std::vector<std::int32_t>& labels) {
+std::string conceptx_clusters_text(const std::vector<std::string>& keys, const std::vector<std::int32_t>& labels) {
   CONCEPTLENS_CHECK(keys.size() == labels.size());
-  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "wb"));
-  if (!file) cannot_write(path, errno);
-
-  constexpr std::size_t flush_at = std::size_t{1} << 20;
-  std::string buffer;
-  buffer.reserve(flush_at + 4096);
-  auto flush = [&] {
-    if (!buffer.empty() && std::fwrite(buffer.data(), 1, buffer.size(), file.get()) != buffer.size()) {
-      cannot_write(path, errno);
-    }
-    buffer.clear();
-  };
+  std::string text;
   for (const std::vector<std::size_t>& group : group_by_first_appearance(labels)) {
     const std::string suffix = "|||" + std::to_string(labels[group.front()]) + "\n";
-    for (std::size_t point : group) {
-      buffer += keys[point];
-      buffer += suffix;
-      if (buffer.size() >= flush_at) flush();
-    }
+    for (std::size_t point : group) text.append(keys[point]).append(suffix);
   }
-  flush();
+  return text;
+}
+
+void write_conceptx_clusters(const std::filesystem::path& path, const std::vector<std::string>& keys,
+                             const std::vector<std::int32_t>& labels) {
+  const std::string text = conceptx_clusters_text(keys, labels);
+  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "wb"));
+  if (!file) cannot_write(path, errno);
+  if (std::fwrite(text.data(), 1, text.size(), file.get()) != text.size()) cannot_write(path, errno);
   if (std::fclose(file.release()) != 0) cannot_write(path, errno);
 }
 

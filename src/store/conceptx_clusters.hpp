@@ -9,6 +9,9 @@
 
 namespace conceptlens::store {
 
+/// The text of the file for the vocabulary keys and the label of each point (see below).
+std::string conceptx_clusters_text(const std::vector<std::string>& keys, const std::vector<std::int32_t>& labels);
+
 /// Writes `path` from the vocabulary keys (e.g. "word|||0|||12|||3") and the label of each point;
 /// `keys` and `labels` must have the same length. Throws OutputError naming the file on failure
 /// (the caller makes the write atomic).

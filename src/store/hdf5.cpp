@@ -327,6 +327,8 @@ Handle File::create_dataset(const std::string& dataset_path, std::int64_t stored
   const Handle lcpl = intermediate_groups_lcpl(context);
   const Handle dcpl = context.own(H5Pcreate(H5P_DATASET_CREATE), Handle::Kind::property_list,
                                   "create a dataset creation property list");
+  // no modification times: the same contents give the same bytes, whenever they are written
+  context.check(H5Pset_obj_track_times(dcpl.id(), 0), "turn off the modification time of " + name);
   if (allocate_now) {
     context.check(H5Pset_alloc_time(dcpl.id(), H5D_ALLOC_TIME_EARLY), "set the allocation time of " + name);
     context.check(H5Pset_fill_time(dcpl.id(), H5D_FILL_TIME_NEVER), "set the fill time of " + name);

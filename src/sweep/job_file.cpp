@@ -147,11 +147,27 @@ fs::path resolve(const fs::path& job, const std::string& text) {
   return path.is_absolute() ? path : job.parent_path() / path;
 }
 
-void check_name(Table& table, const std::string& key, const std::string& name) {
+/// What the sweep itself writes at the top of the results folder (sweep/sweep_plan.hpp), beside
+/// one folder per model: a model may not be named so.
+const std::set<std::string> kResultsFolderNames = {"summary.json", "summary.csv", "report.html", "run-log.json",
+                                                   ".stamps"};
+
+/// A name of the results tree: `top` for a model's (a folder beside the sweep's own files).
+void check_name(Table& table, const std::string& key, const std::string& name, bool top = false) {
   const bool ok = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.';
-  }) && name != "." && name != "..";
-  if (!ok) table.fail(key, "'" + name + "': a name is letters, digits, '-', '_' and '.' (it names result folders)");
+  }) && name.front() != '.';
+  if (!ok) {
+    table.fail(key, "'" + name + "': a name is letters, digits, '-', '_' and '.', not first (it names result "
+                    "folders and files)");
+  }
+  if (name.find(".tmp-") != std::string::npos) {
+    table.fail(key, "'" + name + "' holds '.tmp-', which marks the temporaries a resumed sweep removes");
+  }
+  if (top && kResultsFolderNames.count(name) != 0) {
+    table.fail(key, "'" + name + "' is the name of a file the sweep writes in the results folder (summary.json, "
+                    "summary.csv, report.html, run-log.json, .stamps)");
+  }
 }
 
 }  // namespace
@@ -253,7 +269,7 @@ Job read_job_file(const fs::path& path) {
     Table section(path, *table, "model." + std::to_string(job.models.size()));
     ModelSpec model;
     model.name = section.text("name", "", true);
-    check_name(section, "name", model.name);
+    check_name(section, "name", model.name, /*top=*/true);
     if (!names.insert(model.name).second) section.fail("name", "'" + model.name + "' names two models");
     model.path = file_path(section, "path", true);
     model.base = section.text("base", "");

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "store/atomic_output.hpp"
@@ -41,19 +42,6 @@ std::string summary_json(const SweepPlan& plan) {
     models.push_back({{"name", model.name}, {"base", model.base}, {"layers", plan.model(model.name).layers}});
   }
   summary["models"] = models;
-  Json corpora = Json::array();
-  for (const CorpusSpec& corpus : job.corpora) {
-    const CorpusPlan& counts = plan.corpus(corpus.name);
-    Json sets = Json::array();
-    for (const LabelSetSpec& set : corpus.labels) sets.push_back({{"name", set.name}, {"kind", set.kind}});
-    corpora.push_back({{"name", corpus.name},
-                       {"sentences", counts.sentences},
-                       {"words", counts.words},
-                       {"selected", counts.selected},
-                       {"label_sets", sets}});
-  }
-  summary["corpora"] = corpora;
-
   // one result per (model, corpus, layer, K), in stage order
   std::map<std::tuple<std::string, std::string, std::int64_t, std::int64_t>, std::size_t> index;
   Json results = Json::array();
@@ -92,6 +80,23 @@ std::string summary_json(const SweepPlan& plan) {
                                    {"file", relative(plan, stage.outputs.front())}};
     }
   }
+  // per corpus, the points clustered: the same for every model unless a tokenizer truncated a
+  // sentence that another did not (its results' "points" then tell them apart)
+  Json corpora = Json::array();
+  for (const CorpusSpec& corpus : job.corpora) {
+    const CorpusPlan& counts = plan.corpus(corpus.name);
+    Json sets = Json::array();
+    for (const LabelSetSpec& set : corpus.labels) sets.push_back({{"name", set.name}, {"kind", set.kind}});
+    std::set<std::int64_t> points;
+    for (const Json& result : results) {
+      if (result.at("corpus") == corpus.name && result.contains("points")) points.insert(result.at("points").get<std::int64_t>());
+    }
+    Json entry = {{"name", corpus.name}, {"sentences", counts.sentences}, {"words", counts.words}};
+    if (points.size() == 1) entry["selected"] = *points.begin();
+    entry["label_sets"] = sets;
+    corpora.push_back(entry);
+  }
+  summary["corpora"] = corpora;
   summary["results"] = results;
   return summary.dump(1) + "\n";
 }

@@ -15,10 +15,16 @@
 #include "util/hash.hpp"
 #include "util/read_file.hpp"
 
+#ifndef CONCEPTLENS_VERSION
+#error "CONCEPTLENS_VERSION must be defined by the build (see src/CMakeLists.txt)"
+#endif
+
 namespace conceptlens::sweep {
 namespace {
 
 namespace fs = std::filesystem;
+
+const char* const kKindNames[] = {"extract", "cluster", "align", "compare"};
 
 std::string layer_k(std::int64_t layer, std::int64_t k) {
   return "layer-" + std::to_string(layer) + "-k" + std::to_string(k);
@@ -27,7 +33,6 @@ std::string layer_k(std::int64_t layer, std::int64_t k) {
 /// A stage and its id: "<kind>/<model>/<corpus>[/layer-<L>-k<K>][/<set>]".
 Stage make_stage(StageKind kind, const std::string& model, const std::string& corpus, std::int64_t layer = -1,
                  std::int64_t k = 0, const std::string& set = {}, const std::string& set_kind = {}) {
-  static const char* const kNames[] = {"extract", "cluster", "align", "compare"};
   Stage stage;
   stage.kind = kind;
   stage.model = model;
@@ -36,7 +41,7 @@ Stage make_stage(StageKind kind, const std::string& model, const std::string& co
   stage.k = k;
   stage.set = set;
   stage.set_kind = set_kind;
-  stage.id = std::string(kNames[static_cast<int>(kind)]) + "/" + model + "/" + corpus;
+  stage.id = std::string(kKindNames[static_cast<int>(kind)]) + "/" + model + "/" + corpus;
   if (layer >= 0) stage.id.append("/").append(layer_k(layer, k));
   if (!set.empty()) stage.id.append("/").append(set);
   return stage;
@@ -89,7 +94,58 @@ class Key {
   std::uint64_t hash_ = kFnv1aOffset;
 };
 
+/// The kinds whose results a stage of `kind` is made from, its own included.
+std::vector<StageKind> kinds_read(StageKind kind) {
+  switch (kind) {
+    case StageKind::extract: return {StageKind::extract};
+    case StageKind::cluster: return {StageKind::extract, StageKind::cluster};
+    case StageKind::align: return {StageKind::extract, StageKind::cluster, StageKind::align};
+    case StageKind::compare: return {StageKind::extract, StageKind::cluster, StageKind::compare};
+  }
+  return {};
+}
+
+/// The stamp's text, "" when there is none.
+std::string stamp_text(const SweepPlan& plan, const Stage& stage) {
+  const fs::path stamp = stamp_path(plan.out, stage);
+  return fs::exists(stamp) ? read_whole_file(stamp) : std::string();
+}
+
 }  // namespace
+
+std::int64_t ResultsVersions::of(StageKind kind) const {
+  switch (kind) {
+    case StageKind::extract: return extract;
+    case StageKind::cluster: return cluster;
+    case StageKind::align: return align;
+    case StageKind::compare: return compare;
+  }
+  return 0;
+}
+
+std::string ResultsVersions::text() const {
+  std::string out;
+  for (const StageKind kind : {StageKind::extract, StageKind::cluster, StageKind::align, StageKind::compare}) {
+    out += std::string(out.empty() ? "" : " ") + kKindNames[static_cast<int>(kind)] + " " + std::to_string(of(kind));
+  }
+  return out;
+}
+
+ResultsVersions ResultsVersions::parse(const std::string& stamp) {
+  ResultsVersions versions{1, 1, 1, 1};
+  const std::size_t at = stamp.find("results ");
+  if (at == std::string::npos) return versions;
+  std::istringstream in(stamp.substr(at + 8, stamp.find('\n', at) - at - 8));
+  std::string name;
+  std::int64_t number = 0;
+  while (in >> name >> number) {
+    if (name == "extract") versions.extract = number;
+    if (name == "cluster") versions.cluster = number;
+    if (name == "align") versions.align = number;
+    if (name == "compare") versions.compare = number;
+  }
+  return versions;
+}
 
 const ModelPlan& SweepPlan::model(const std::string& name) const {
   for (const ModelPlan& m : models) {
@@ -143,12 +199,7 @@ SweepPlan plan_sweep(const Job& job, const fs::path& out) {
   for (std::size_t c = 0; c < job.corpora.size(); ++c) {
     const CorpusSpec& spec = job.corpora[c];
     const corpus::Corpus text = corpus::read_corpus(spec.path);
-    std::vector<std::vector<std::string>> sentences;
-    for (const std::string& line : text.lines) {
-      const auto words = corpus::split_words(line);
-      sentences.emplace_back(words.begin(), words.end());
-    }
-    const auto selected = static_cast<std::int64_t>(select::select_tokens(sentences, job.selection).rows.size());
+    const auto selected = static_cast<std::int64_t>(select::select_tokens(text.lines, job.selection).rows.size());
     if (job.ks.back() > selected) {
       throw InputError(job.file.string() + ": k: K = " + std::to_string(job.ks.back()) + " is larger than the " +
                        std::to_string(selected) + " tokens the [cluster] selection keeps from corpus '" + spec.name +
@@ -230,7 +281,7 @@ void compute_keys(SweepPlan& plan) {
   for (Stage& stage : plan.stages) {
     const std::string pair = stage.model + "/" + stage.corpus;
     Key key;
-    key << stage.id;
+    key << stage.id << plan.versions.of(stage.kind);
     switch (stage.kind) {
       case StageKind::extract: {
         const ModelPlan& model = plan.model(stage.model);
@@ -273,15 +324,25 @@ bool stage_complete(const SweepPlan& plan, const Stage& stage) {
   for (const fs::path& output : stage.outputs) {
     if (!fs::exists(output)) return false;
   }
-  const fs::path stamp = stamp_path(plan.out, stage);
-  if (!fs::exists(stamp)) return false;
-  return read_whole_file(stamp) == stage.key + "\n";
+  const std::string stamp = stamp_text(plan, stage);
+  return stamp.substr(0, stamp.find('\n')) == stage.key;
 }
 
 void stamp_stage(const SweepPlan& plan, const Stage& stage) {
   const fs::path stamp = stamp_path(plan.out, stage);
   fs::create_directories(stamp.parent_path());
-  store::write_file_atomically(stamp, stage.key + "\n");
+  store::write_file_atomically(stamp, stage.key + "\nresults " + plan.versions.text() + "; conceptlens " +
+                                          CONCEPTLENS_VERSION + "\n");
+}
+
+bool redone_by_upgrade(const SweepPlan& plan, const Stage& stage) {
+  const std::string stamp = stamp_text(plan, stage);
+  if (stamp.empty()) return false;
+  const ResultsVersions made = ResultsVersions::parse(stamp);
+  for (const StageKind kind : kinds_read(stage.kind)) {
+    if (made.of(kind) != plan.versions.of(kind)) return true;
+  }
+  return false;
 }
 
 std::string describe_plan(const SweepPlan& plan, int ranks) {
@@ -301,10 +362,13 @@ std::string describe_plan(const SweepPlan& plan, int ranks) {
         << corpus.selected << " selected for clustering\n";
   }
   std::size_t complete = 0;
+  std::size_t upgraded = 0;
   for (const Stage& stage : plan.stages) {
     const bool done = stage_complete(plan, stage);
+    const bool upgrade = !done && redone_by_upgrade(plan, stage);
     complete += done ? 1 : 0;
-    out << "  " << (done ? "[complete] " : "[to run]   ") << stage.id;
+    upgraded += upgrade ? 1 : 0;
+    out << "  " << (done ? "[complete] " : upgrade ? "[upgrade]  " : "[to run]   ") << stage.id;
     if (stage.kind == StageKind::extract) out << ": all " << ranks << " ranks split the corpus";
     if (stage.kind == StageKind::cluster) {
       const std::int64_t layers = static_cast<std::int64_t>(plan.model(stage.model).layers.size());
@@ -324,7 +388,12 @@ std::string describe_plan(const SweepPlan& plan, int ranks) {
   }
   out << "  then summary.json, summary.csv, report.html, run-log.json\n";
   out << plan.stages.size() << " stages, " << complete << " complete, " << plan.stages.size() - complete
-      << " to run\n";
+      << " to run";
+  if (upgraded > 0) {
+    out << ", of which " << upgraded << " [upgrade]: made by a version that computes them otherwise (this one: results "
+        << plan.versions.text() << ")";
+  }
+  out << "\n";
   return out.str();
 }
 

@@ -20,6 +20,30 @@ namespace conceptlens::sweep {
 
 enum class StageKind { extract, cluster, align, compare };
 
+/// The version of each kind of stage's results: part of every stage's key, so that results made
+/// by code that computes them otherwise are not kept, and recorded in its stamp, so that
+/// --dry-run tells which stages an upgrade redoes. Bump a kind's number with any change to what
+/// its stages compute or write; a stage is redone when its own kind's number or that of a kind
+/// it reads changed (extract <- cluster <- align, cluster <- compare). Stamps written before
+/// versions were recorded count as version 1 of every kind.
+struct ResultsVersions {
+  /// 2: lines stripped as Python's str.strip(); RoBERTa positions from the input ids; ACT.h5's
+  ///    /corpus/text holds whole lines (a truncated sentence's words without rows too)
+  std::int64_t extract = 2;
+  /// 2: the selection judges sentences by their corpus words and drops those NeuroX's loader
+  ///    drops (truncated ones); CLUSTERS.h5 names the points' words (/points/text)
+  std::int64_t cluster = 2;
+  std::int64_t align = 1;
+  std::int64_t compare = 1;
+
+  std::int64_t of(StageKind kind) const;
+  /// "extract 2 cluster 2 align 1 compare 1", as stamps record them.
+  std::string text() const;
+  /// The versions a stamp's text records; all 1 when it records none.
+  static ResultsVersions parse(const std::string& stamp);
+  friend bool operator==(const ResultsVersions&, const ResultsVersions&) = default;
+};
+
 struct Stage {
   StageKind kind = StageKind::extract;
   std::string id;  ///< e.g. "align/tiny-bert-sst2/sst2/layer-6/k100/sentiment"
@@ -44,7 +68,8 @@ struct CorpusPlan {
   std::string name;
   std::int64_t sentences = 0;
   std::int64_t words = 0;
-  std::int64_t selected = 0;  ///< tokens ConceptX's selection keeps (before truncation)
+  std::int64_t selected = 0;  ///< tokens ConceptX's selection keeps from the corpus file (a sentence
+                              ///< the tokenizer truncates is dropped at clustering: fewer then)
 };
 
 struct SweepPlan {
@@ -53,6 +78,7 @@ struct SweepPlan {
   std::vector<ModelPlan> models;    ///< in job order
   std::vector<CorpusPlan> corpora;  ///< in job order
   std::vector<Stage> stages;        ///< in execution order: extract, cluster, align, compare
+  ResultsVersions versions;         ///< of this build (another one in tests: an older build's)
 
   const ModelPlan& model(const std::string& name) const;
   const CorpusPlan& corpus(const std::string& name) const;
@@ -70,15 +96,20 @@ std::filesystem::path stamp_path(const std::filesystem::path& out, const Stage& 
 /// stages, without their keys.
 SweepPlan plan_sweep(const Job& job, const std::filesystem::path& out);
 
-/// Fills every stage's key (reads and hashes the model folders, corpora and label files).
+/// Fills every stage's key (reads and hashes the model folders, corpora and label files; the
+/// results version of the stage's kind is part of it).
 void compute_keys(SweepPlan& plan);
 
 /// Whether the stage's outputs exist and its stamp holds its key.
 bool stage_complete(const SweepPlan& plan, const Stage& stage);
-/// Records the stage as complete (atomically, after its outputs).
+/// Records the stage as complete (atomically, after its outputs): its key, then the results
+/// versions and the tool version that made it.
 void stamp_stage(const SweepPlan& plan, const Stage& stage);
+/// Whether the stage has a stamp of results versions other than plan.versions for its kind or a
+/// kind it reads: this build redoes it because it computes it otherwise.
+bool redone_by_upgrade(const SweepPlan& plan, const Stage& stage);
 
-/// --dry-run: the stages, what they write, and whether each is complete.
+/// --dry-run: the stages, what they write, whether each is complete, and which an upgrade redoes.
 std::string describe_plan(const SweepPlan& plan, int ranks);
 
 }  // namespace conceptlens::sweep

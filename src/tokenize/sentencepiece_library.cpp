@@ -38,6 +38,12 @@ std::vector<std::pair<std::filesystem::path, std::string>> shim_candidates() {
   std::error_code error;
   const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", error);
   if (!error) candidates.emplace_back(exe.parent_path() / CONCEPTLENS_SPM_SHIM_NAME, "next to the executable");
+#ifdef CONCEPTLENS_SPM_SHIM_INSTALLED
+  if (!error) {
+    candidates.emplace_back(exe.parent_path() / CONCEPTLENS_SPM_SHIM_INSTALLED / CONCEPTLENS_SPM_SHIM_NAME,
+                            "where cmake --install puts it, relative to the executable");
+  }
+#endif
 #ifdef CONCEPTLENS_SPM_SHIM_BUILD_PATH
   candidates.emplace_back(CONCEPTLENS_SPM_SHIM_BUILD_PATH, "the build tree");
 #endif

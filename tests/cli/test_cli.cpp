@@ -285,7 +285,7 @@ TEST_F(Cli, LayersClusterInGroupsWithTheSameResultsAtEveryRankCount) {
   // The points each layer's clustering must see: the selected rows, written as a ConceptX file
   // and clustered with --points (the path the other tests check against fastcluster).
   const auto info = store::read_activations_info(act);
-  const auto selected = conceptlens::select::select_tokens(info.word_text, info.sentence_offsets, {3, 12, 150, 10});
+  const auto selected = conceptlens::select::select_tokens(info.lines, info.sentence_offsets, {3, 12, 150, 10});
   ASSERT_GT(selected.rows.size(), 30U);
   ASSERT_LT(selected.rows.size(), static_cast<std::size_t>(info.words));
   for (std::int64_t layer = 0; layer <= 2; ++layer) {

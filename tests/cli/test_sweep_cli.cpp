@@ -65,6 +65,12 @@ TEST_F(Cli, SweepRunsTheDemoWithTheSameSummaryAtOneAndTwoRanks) {
   // the paper's finding, on the bundled models: sentiment concepts only in the fine-tuned
   // model, growing towards its top layer; none in the pre-trained one
   const Json summary = Json::parse(first);
+  // each corpus's "selected" is the number of points clustered (every result's)
+  for (const Json& corpus : summary.at("corpora")) {
+    for (const Json& result : summary.at("results")) {
+      if (result.at("corpus") == corpus.at("name")) EXPECT_EQ(result.at("points"), corpus.at("selected"));
+    }
+  }
   std::map<std::string, std::map<std::int64_t, Json>> by_model;
   for (const Json& result : summary.at("results")) {
     if (result.at("corpus") == "sst2") by_model[result.at("model")][result.at("layer")] = result.at("alignment");

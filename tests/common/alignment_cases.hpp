@@ -54,6 +54,23 @@ inline store::ClusterAssignment assignment(std::int64_t k, const std::vector<Poi
   return a;
 }
 
+/// The same, with the word of each point from `corpus` (what /points/text holds; "" for a
+/// position outside the corpus).
+inline store::ClusterAssignment assignment(const corpus::Corpus& corpus, std::int64_t k,
+                                           const std::vector<Point>& points,
+                                           const std::filesystem::path& path = "C.h5") {
+  store::ClusterAssignment a = assignment(k, points, path);
+  for (const Point& p : points) {
+    std::string word;
+    if (p.sentence >= 0 && p.sentence < corpus.sentences()) {
+      const auto words = corpus::split_words(corpus.lines[static_cast<std::size_t>(p.sentence)]);
+      if (p.word >= 0 && static_cast<std::size_t>(p.word) < words.size()) word = words[static_cast<std::size_t>(p.word)];
+    }
+    a.text.push_back(word);
+  }
+  return a;
+}
+
 /// Every word of sentences [first, last) of `corpus`, in corpus order, in `cluster`.
 inline std::vector<Point> sentence_points(const corpus::Corpus& corpus, std::int32_t first, std::int32_t last,
                                           std::int32_t cluster) {
@@ -77,6 +94,7 @@ inline void write_clusters(const std::filesystem::path& path, const std::vector<
   for (const store::ClusterAssignment& c : clusterings) file.labels[c.k] = c.cluster;
   file.sentence = clusterings.front().sentence;
   file.word = clusterings.front().word;
+  file.text = clusterings.front().text;
   file.mode = "matrix";
   file.d = 2;
   file.source = "test";

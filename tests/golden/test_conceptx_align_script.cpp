@@ -92,7 +92,7 @@ TEST(ConceptxScript, AgreesOnTheHandMadeTypeCase) {
     const std::vector<Point> more = conceptlens::testing::sentence_points(data.corpus, s, s + 1, s - 1);
     points.insert(points.end(), more.begin(), more.end());
   }
-  const store::ClusterAssignment clustering = assignment(6, points);
+  const store::ClusterAssignment clustering = assignment(data.corpus, 6, points);
   for (const Level level : {Level::token, Level::type}) {
     for (const double threshold : {0.9, 0.8, 0.4}) {
       expect_script_agrees(data, clustering, AlignOptions{.threshold = threshold, .level = level});
@@ -133,7 +133,7 @@ TEST(ConceptxScript, AgreesOnRandomCases) {
       const auto type = std::stoi(std::string(corpus::split_words(word)[static_cast<std::size_t>(p.word)]).substr(1));
       p.cluster = random() % 10 < 8 ? type % 12 : static_cast<std::int32_t>(random() % 12);
     }
-    const store::ClusterAssignment clustering = assignment(12, points);
+    const store::ClusterAssignment clustering = assignment(data.corpus, 12, points);
     for (const Level level : {Level::token, Level::type}) {
       for (const double threshold : {0.9, 0.6, 0.5}) {
         expect_script_agrees(data, clustering, AlignOptions{.threshold = threshold, .level = level, .min_types = 2});

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "corpus/corpus_file.hpp"
 #include "store/hdf5.hpp"
 #include "test_support.hpp"
 #include "util/error.hpp"
@@ -39,7 +40,6 @@ ActivationsContent small_content(ActivationDtype dtype = ActivationDtype::float3
   content.architecture = "bert";
   content.num_layers = 12;
   content.aggregation = "average";
-  content.corpus_checksum = "sha256:0123";
   return content;
 }
 
@@ -58,7 +58,8 @@ void expect_round_trip(const ActivationsContent& written, const std::filesystem:
   EXPECT_EQ(info.architecture, "bert");
   EXPECT_EQ(info.num_layers, 12);
   EXPECT_EQ(info.aggregation, "average");
-  EXPECT_EQ(info.corpus_checksum, "sha256:0123");
+  EXPECT_EQ(info.corpus_checksum, corpus::corpus_checksum({"The café opened", "It rained", "Stocks fell|||"}));
+  EXPECT_EQ(info.lines, (std::vector<std::string>{"The café opened", "It rained", "Stocks fell|||"}));
   EXPECT_FALSE(info.tool_version.empty());
   EXPECT_EQ(info.sentences(), 3);
   EXPECT_EQ(info.sentence_offsets, (std::vector<std::int64_t>{0, 3, 5, 7}));
@@ -162,9 +163,9 @@ TEST(ActivationsFile, LayoutFollowsTheContract) {
   EXPECT_EQ(file.read_int_attribute("/", "hidden_size"), 3);
   EXPECT_EQ(file.read_int_attribute("/", "num_layers"), 12);
   EXPECT_EQ(file.read_string_attribute("/", "aggregation"), "average");
-  EXPECT_EQ(file.read_string_attribute("/", "corpus_checksum"), "sha256:0123");
+  EXPECT_EQ(file.read_string_attribute("/", "corpus_checksum"),
+            corpus::corpus_checksum({"The café opened", "It rained", "Stocks fell|||"}));
   EXPECT_FALSE(file.read_string_attribute("/", "tool_version").empty());
-  EXPECT_EQ(corpus_text({{"a", "b"}, {"c"}}), "a b\nc\n");
   EXPECT_EQ(act::layer_path(12), "/layers/12");
 }
 
@@ -245,7 +246,13 @@ struct RawActivations {
     file.write_int_attribute("/", "hidden_size", hidden_size);
     file.write_int_attribute("/", "num_layers", num_layers);
     file.write_string_attribute("/", "aggregation", aggregation);
-    file.write_string_attribute("/", "corpus_checksum", "x");
+    std::vector<std::string> lines;  // the checksum of the lines as the writer computes it
+    for (std::size_t at = 0; at < text.size();) {
+      const std::size_t end = std::min(text.find('\n', at), text.size());
+      lines.push_back(text.substr(at, end - at));
+      at = end + 1;
+    }
+    file.write_string_attribute("/", "corpus_checksum", corpus::corpus_checksum(lines));
     file.write_string_attribute("/", "tool_version", "0");
     file.close();
   }
@@ -391,14 +398,40 @@ TEST(ActivationsFileReader, WordColumnsDisagreeWithOffsets) {
 TEST(ActivationsFileReader, TextLineWithTheWrongWordCount) {
   ScratchDir dir;
   RawActivations raw;
-  raw.text = "the cat\nsat on it too\n";
+  raw.text = "the cat\nsat on\n";
   raw.write(dir / "a.h5");
   expect_read_error(dir / "a.h5",
-                    {"dataset '/corpus/text' line 2 (sentence 1) has 4 words", "expected 3", "rows 2..4"});
-  // split on single spaces: a double space makes an empty word
+                    {"dataset '/corpus/text' line 2 (sentence 1) has 2 words", "expected at least 3", "rows 2..4"});
+  // split on single spaces: a double space makes an empty word, which no row may be
   raw.text = "the  cat\nsat on it\n";
   raw.write(dir / "a.h5");
-  expect_read_error(dir / "a.h5", {"dataset '/corpus/text' line 1 (sentence 0) has 3 words", "expected 2"});
+  expect_read_error(dir / "a.h5", {"dataset '/corpus/text' line 1 (sentence 0) word 2 is empty"});
+}
+
+TEST(ActivationsFileReader, TruncatedSentenceKeepsItsLine) {
+  // sentence 1 was truncated at extraction: 3 rows, the line's 4th word has none
+  ScratchDir dir;
+  RawActivations raw;
+  raw.text = "the cat\nsat on it too\n";
+  raw.write(dir / "a.h5");
+  const ActivationsInfo info = read_activations_info(dir / "a.h5");
+  EXPECT_EQ(info.lines, (std::vector<std::string>{"the cat", "sat on it too"}));
+  EXPECT_EQ(info.word_text, (std::vector<std::string>{"the", "cat", "sat", "on", "it"}));
+}
+
+TEST(ActivationsFileReader, TextOtherThanTheCorpusOfTheChecksum) {
+  // an older conceptlens stored a truncated sentence's rows only, with the checksum of the whole
+  // corpus line: the text does not give the checksum
+  ScratchDir dir;
+  RawActivations raw;
+  raw.write(dir / "a.h5");
+  {
+    h5::File file = h5::File::open_read_write(dir / "a.h5");
+    file.write_string_attribute("/", "corpus_checksum", corpus::corpus_checksum({"the cat", "sat on it too"}));
+    file.close();
+  }
+  expect_read_error(dir / "a.h5", {"dataset '/corpus/text' does not hold the corpus of the attribute 'corpus_checksum'",
+                                   "older conceptlens", "extract again"});
 }
 
 TEST(ActivationsFileReader, TextWithTheWrongLines) {

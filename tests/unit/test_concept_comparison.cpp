@@ -25,7 +25,10 @@ store::ClusterAssignment clustering(const std::string& path, std::int64_t k, con
   a.k = k;
   a.cluster = clusters;
   a.sentence.assign(clusters.size(), 0);
-  for (std::size_t i = 0; i < clusters.size(); ++i) a.word.push_back(static_cast<std::int32_t>(i));
+  for (std::size_t i = 0; i < clusters.size(); ++i) {
+    a.word.push_back(static_cast<std::int32_t>(i));
+    a.text.push_back(std::string("w").append(std::to_string(i)));
+  }
   return a;
 }
 
@@ -96,9 +99,26 @@ TEST(Compare, BothClusteringsMustCoverTheSamePoints) {
   store::ClusterAssignment shifted = kBase;
   shifted.word[3] = 7;
   expect_error<InputError>([&] { check_same_points(kFineTuned, shifted); },
-                           "FT.h5 and BASE.h5 cluster different points: point 3 is sentence 0, word 3 in FT.h5 but "
-                           "sentence 0, word 7 in BASE.h5",
+                           "FT.h5 and BASE.h5 cluster different points: point 3 is 'w3' (sentence 0, word 3) in "
+                           "FT.h5 but 'w3' (sentence 0, word 7) in BASE.h5",
                            {});
+  store::ClusterAssignment other_word = kBase;
+  other_word.text[2] = "x";
+  expect_error<InputError>([&] { check_same_points(kFineTuned, other_word); },
+                           "FT.h5 and BASE.h5 cluster different points: point 2 is 'w2' (sentence 0, word 2) in "
+                           "FT.h5 but 'x' (sentence 0, word 2) in BASE.h5",
+                           {});
+  // points without positions (a .npy without --vocab): equal -1s prove nothing
+  store::ClusterAssignment unknown = kBase;
+  unknown.sentence.assign(unknown.sentence.size(), -1);
+  unknown.word.assign(unknown.word.size(), -1);
+  unknown.text.clear();
+  expect_error<InputError>([&] { check_same_points(unknown, unknown); },
+                           "BASE.h5: point 0 has no corpus position or word", {"--vocab", "cannot be checked"});
+  store::ClusterAssignment wordless = kBase;
+  wordless.text.clear();
+  expect_error<InputError>([&] { check_same_points(kFineTuned, wordless); },
+                           "BASE.h5: its points have no corpus position or word", {"older conceptlens"});
 }
 
 TEST(Compare, JsonAndCsvFiles) {

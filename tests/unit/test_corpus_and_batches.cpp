@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "corpus/corpus_file.hpp"
+#include "corpus/lines.hpp"
 #include "extract/batch_plan.hpp"
 #include "test_support.hpp"
 #include "util/error.hpp"
@@ -48,9 +49,35 @@ TEST(Corpus, RejectsMalformedLinesNamingFileAndLine) {
   EXPECT_EQ(corpus::read_corpus(dir / "ok.in").words, 2);
 }
 
+TEST(Corpus, StripsLinesAsPythonsStrip) {
+  // NeuroX reads a line as line.strip(): every character for which str.isspace() is true goes
+  // from its ends. U+00A0, space, "a" is one word ("a"), not two.
+  ScratchDir dir;
+  const std::vector<std::string> spaces = {"\t", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x1f", "\u0085", "\u00a0",
+                                           "\u1680", "\u2000", "\u2005", "\u200a", "\u2028", "\u2029", "\u202f",
+                                           "\u205f", "\u3000"};
+  std::string text = "\u00a0 a\n";
+  for (const std::string& space : spaces) text += space + " b " + space + space + "\n";
+  write_file(dir / "c.in", text);
+  const corpus::Corpus corpus = corpus::read_corpus(dir / "c.in");
+  ASSERT_EQ(corpus.lines.size(), spaces.size() + 1);
+  EXPECT_EQ(corpus.lines[0], "a");
+  for (std::size_t i = 1; i < corpus.lines.size(); ++i) EXPECT_EQ(corpus.lines[i], "b") << "U+" << spaces[i - 1];
+  EXPECT_EQ(corpus.words, static_cast<std::int64_t>(corpus.lines.size()));
+  // not whitespace for Python: kept (and U+200B, a format character, is then a word of its own)
+  EXPECT_EQ(corpus::python_strip("\u200b a\u00ad"), "\u200b a\u00ad");
+  // invalid UTF-8 at an end stays, for the reader to report
+  EXPECT_EQ(corpus::python_strip("\xff a \xc2"), "\xff a \xc2");
+  EXPECT_EQ(corpus::python_strip(" \u3000 "), "");
+}
+
 TEST(Corpus, SplitsWordsAsPython) {
   EXPECT_EQ(corpus::split_words("a b"), (std::vector<std::string_view>{"a", "b"}));
   EXPECT_EQ(corpus::split_words(""), (std::vector<std::string_view>{""}));
+  // str.split(): any whitespace separates, runs of it count once
+  EXPECT_EQ(corpus::python_word_count("a b"), 2);
+  EXPECT_EQ(corpus::python_word_count("a\u00a0b c\u3000\u3000d"), 4);
+  EXPECT_EQ(corpus::python_word_count(""), 0);
 }
 
 TEST(BatchPlan, BatchesAreBoundedSortedAndCoverEverySentence) {

@@ -38,7 +38,7 @@ store::ClusterAssignment one_cluster_per_sentence(const LabelledCorpus& data) {
     const std::vector<Point> more = sentence_points(data.corpus, s, s + 1, s);
     points.insert(points.end(), more.begin(), more.end());
   }
-  return assignment(data.corpus.sentences(), points);
+  return assignment(data.corpus, data.corpus.sentences(), points);
 }
 
 void expect_cluster(const ClusterAlignment& c, const std::string& label, double share, bool aligned,
@@ -109,7 +109,7 @@ TEST(TokenLevel, MultiLabelsCountOncePerLabel) {
 TEST(TokenLevel, TiesGoToTheLabelMetFirstInPointOrder) {
   const LabelledCorpus data({"a b c d", "a b c d", "e f", "g h"}, {"B A A B", "A B A B", "C|||D C|||D", "D|||C D|||C"});
   const store::ClusterAssignment clustering = assignment(
-      4, {{0, 0, 0}, {0, 1, 0}, {0, 2, 0}, {0, 3, 0},   // B A A B: B first
+      data.corpus, 4, {{0, 0, 0}, {0, 1, 0}, {0, 2, 0}, {0, 3, 0},   // B A A B: B first
           {1, 1, 1}, {1, 0, 1}, {1, 2, 1}, {1, 3, 1},   // points B A A B, though the corpus says A B A B
           {2, 0, 2}, {2, 1, 2}, {3, 0, 3}, {3, 1, 3}});
   const Alignment result = align_all(data, clustering, AlignOptions{.threshold = 0.4});
@@ -151,7 +151,7 @@ struct TypeCase {
       const std::vector<Point> more = sentence_points(data.corpus, s, s + 1, s - 1);
       points.insert(points.end(), more.begin(), more.end());
     }
-    clustering = assignment(4, points);
+    clustering = assignment(data.corpus, 4, points);
   }
 };
 
@@ -184,7 +184,7 @@ TEST(TypeLevel, MinTypesIsAStrictLowerBound) {
 
 TEST(TypeLevel, UnkTagsOfTypesSkipClusters) {
   const LabelledCorpus data({"a b c d e f", "a b c d e f"}, {"O_UNK O_UNK O_UNK N N N", "N N N N N N"});
-  const store::ClusterAssignment clustering = assignment(1, sentence_points(data.corpus, 1, 2, 0));
+  const store::ClusterAssignment clustering = assignment(data.corpus, 1, sentence_points(data.corpus, 1, 2, 0));
   expect_cluster(align_all(data, clustering).clusters[0], "N", 1.0, true);
   // a, b, c carry O_UNK somewhere: 3/6 > 0.4
   expect_cluster(align_all(data, clustering, AlignOptions{.level = Level::type}).clusters[0], "", 0.0, false, "unk");
@@ -213,7 +213,7 @@ TEST(Counts, AnySplitOfThePointsAddsUpToTheWhole) {
   std::vector<Point> points = sentence_points(data.corpus, 0, 30, 0);
   std::shuffle(points.begin(), points.end(), random);
   for (Point& p : points) p.cluster = static_cast<std::int32_t>(random() % 6);
-  const store::ClusterAssignment clustering = assignment(6, points);
+  const store::ClusterAssignment clustering = assignment(data.corpus, 6, points);
   const auto n = static_cast<std::int64_t>(points.size());
 
   const ClusterCounts whole = count_points(clustering, data.index, 0, n);
@@ -242,7 +242,7 @@ TEST(Counts, AnySplitOfThePointsAddsUpToTheWhole) {
 TEST(Counts, PointsMustBeWordsOfTheCorpus) {
   const LabelledCorpus data({"a b", "c"}, {"X Y", "Z"});
   const std::string corpus = data.corpus.path.string();
-  const auto check = [&](Point point) { check_points(assignment(1, {{0, 0, 0}, point}), data.index); };
+  const auto check = [&](Point point) { check_points(assignment(data.corpus, 1, {{0, 0, 0}, point}), data.index); };
   expect_error<InputError>([&] { check({-1, -1, 0}); }, "C.h5: point 1 has no corpus position (sentence -1, word -1)",
                            {});
   expect_error<InputError>([&] { check({2, 0, 0}); },
@@ -250,22 +250,34 @@ TEST(Counts, PointsMustBeWordsOfTheCorpus) {
                            {});
   expect_error<InputError>([&] { check({1, 1, 0}); },
                            "C.h5: point 1 is word 2 of sentence 2, but " + corpus + ":2 has 1 words", {});
-  const store::ClusterAssignment bad = assignment(1, {{0, 0, 0}, {1, 1, 0}});
+  const store::ClusterAssignment bad = assignment(data.corpus, 1, {{0, 0, 0}, {1, 1, 0}});
   expect_error<InputError>([&] { count_points(bad, data.index, 0, 2); }, "C.h5: point 1 is word 2", {});
   EXPECT_NO_THROW(count_points(bad, data.index, 0, 1));
+  // the position exists, but the file names another word there
+  store::ClusterAssignment other = assignment(data.corpus, 1, {{0, 0, 0}, {0, 1, 0}, {1, 0, 0}});
+  other.text[1] = "q";
+  expect_error<InputError>([&] { check_points(other, data.index); },
+                           "C.h5: point 1 is the word 'q', but word 2 of " + corpus + ":1 is 'b'",
+                           {"another corpus", "filtered"});
+  // a file that names no words cannot be checked
+  other.text.clear();
+  expect_error<InputError>([&] { check_points(other, data.index); }, "C.h5 does not name the words of its points",
+                           {"/points/text", "cluster again"});
 }
 
 TEST(Counts, ClusteringsAreReadAtOneK) {
+  const LabelledCorpus data({"a b", "c"}, {"X Y", "Z"});
   ScratchDir dir;
   const auto path = dir / "C.h5";
   conceptlens::testing::write_clusters(
-      path, {assignment(2, {{0, 0, 0}, {0, 1, 1}, {1, 0, 1}}), assignment(3, {{0, 0, 2}, {0, 1, 1}, {1, 0, 0}})});
+      path, {assignment(data.corpus, 2, {{0, 0, 0}, {0, 1, 1}, {1, 0, 1}}), assignment(3, {{0, 0, 2}, {0, 1, 1}, {1, 0, 0}})});
   const store::ClusterAssignment at_3 = store::read_cluster_assignment(path, 3);
   EXPECT_EQ(at_3.path, path);
   EXPECT_EQ(at_3.k, 3);
   EXPECT_EQ(at_3.cluster, (std::vector<std::int32_t>{2, 1, 0}));
   EXPECT_EQ(at_3.sentence, (std::vector<std::int32_t>{0, 0, 1}));
   EXPECT_EQ(at_3.word, (std::vector<std::int32_t>{0, 1, 0}));
+  EXPECT_EQ(at_3.text, (std::vector<std::string>{"a", "b", "c"}));
   expect_error<InputError>([&] { store::read_cluster_assignment(path, 7); },
                            path.string() + ": no clustering at K=7, the file has K = 2, 3", {});
 }

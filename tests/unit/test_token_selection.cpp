@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -16,18 +15,9 @@ namespace conceptlens::select {
 namespace {
 
 using Rows = std::vector<std::int64_t>;
-using Corpus = std::vector<std::vector<std::string>>;
+using Corpus = std::vector<std::string>;  // the lines; every word a row
 
-Corpus corpus(std::initializer_list<std::string> lines) {
-  Corpus sentences;
-  for (const std::string& line : lines) {
-    std::vector<std::string> words;
-    std::istringstream in(line);
-    for (std::string word; std::getline(in, word, ' ');) words.push_back(word);
-    sentences.push_back(words);
-  }
-  return sentences;
-}
+Corpus corpus(std::initializer_list<std::string> lines) { return Corpus(lines); }
 
 SelectionOptions options(std::int64_t min_freq, std::int64_t max_per_type, std::int64_t drop_freq,
                          std::int64_t max_words) {
@@ -152,19 +142,39 @@ TEST(TokenSelection, TypesAreCaseAndByteExact) {
   EXPECT_EQ(rows(sentences, options(2, 0, 0, 0)), (Rows{1, 2, 3, 4}));
 }
 
-TEST(TokenSelection, FlatInputMatchesSentences) {
-  // the ActivationsInfo form: words in corpus order and sentence offsets
-  const Corpus sentences =
-      corpus({"the cat sat on the mat", "the dog sat", "a cat and a dog and the bird", "the cat end"});
-  std::vector<std::string> words;
-  std::vector<std::int64_t> offsets = {0};
-  for (const auto& sentence : sentences) {
-    words.insert(words.end(), sentence.begin(), sentence.end());
-    offsets.push_back(static_cast<std::int64_t>(words.size()));
-  }
-  for (const SelectionOptions& o : {options(2, 1, 3, 8), options(0, 2, 0, 0), options(3, 0, 0, 4)}) {
-    EXPECT_EQ(select_tokens(words, offsets, o).rows, rows(sentences, o));
-  }
+TEST(TokenSelection, TruncatedSentencesAreJudgedByTheirWordsAndDroppedAsNeuroxLoads) {
+  // line 1 has 4 words, but extraction kept 2 (rows 3-4, "b x"): rows 0-2 "a b c", 5-6 "x c"
+  const Corpus lines = corpus({"a b c", "b x x x", "x c"});
+  const std::vector<std::int64_t> offsets = {0, 3, 5, 7};
+  // NeuroX's loader drops a sentence whose rows are not its words: line 1's rows are never points
+  TokenSelection selection = select_tokens(lines, offsets, options(0, 0, 0, 0));
+  EXPECT_EQ(selection.rows, (Rows{0, 1, 2, 5, 6}));
+  EXPECT_EQ(selection.kept_sentences, (std::vector<bool>{true, false, true}));
+  EXPECT_EQ(selection.dropped_sentences, 1);
+  EXPECT_EQ(selection.dropped_sentence_words, 2);
+  // but frequency_count.py counted its words, all 4: a 1, b 2, c 2, x 4; min 2 keeps b, c, x
+  EXPECT_EQ(select_tokens(lines, offsets, options(2, 0, 0, 0)).rows, (Rows{1, 2, 5, 6}));
+  // sentence_length.py judges it by its 4 words, not its 2 rows: max_words 4 drops it as long,
+  // and its words no longer count: a 1, b 1, c 2, x 1
+  selection = select_tokens(lines, offsets, options(2, 0, 0, 4));
+  EXPECT_EQ(selection.rows, (Rows{2, 6}));
+  EXPECT_EQ(selection.long_sentences, 1);
+  EXPECT_EQ(selection.long_sentence_words, 2);
+  EXPECT_EQ(selection.dropped_sentences, 0);
+  // with every word a row, nothing is dropped
+  EXPECT_EQ(select_tokens(lines, options(0, 0, 0, 0)).rows, (Rows{0, 1, 2, 3, 4, 5, 6, 7, 8}));
+}
+
+TEST(TokenSelection, WordsAreCountedAsPythonSplitsThem) {
+  // "a\u00a0b c": 2 words split on ' ' (NeuroX's rows), 3 for str.split() (sentence_length.py,
+  // NeuroX's loader): the loader drops it; its length is 3
+  const Corpus lines = corpus({"a\u00a0b c", "c d"});
+  TokenSelection selection = select_tokens(lines, options(0, 0, 0, 0));
+  EXPECT_EQ(selection.rows, (Rows{2, 3}));
+  EXPECT_EQ(selection.dropped_sentences, 1);
+  selection = select_tokens(lines, options(0, 0, 0, 3));
+  EXPECT_EQ(selection.rows, (Rows{2, 3}));
+  EXPECT_EQ(selection.long_sentences, 1);
 }
 
 TEST(TokenSelection, ConceptXPresets) {
