@@ -67,8 +67,8 @@ figures() {
   local log=$1
   local seconds steps per_step
   seconds=$(grep -o "Ward linkage done in [0-9.]*" "$log" | awk '{print $5}')
-  steps=$(grep -o "chain: [0-9]* steps" "$log" | awk '{print $2}')
-  per_step=$(grep -o "[0-9.]* us per step" "$log" | awk '{print $1}')
+  steps=$(grep -o "chain: [0-9]* steps" "$log" | awk '{print $2}' || true)  # none in the vector mode
+  per_step=$(grep -o "[0-9.]* us per step" "$log" | awk '{print $1}' || true)
   if [ -z "$steps" ]; then
     steps=$(grep -o "rounds: [0-9]* rounds" "$log" | awk '{print $2}')
     per_step=$(echo "$seconds * 1000000 / $steps" | bc -l | xargs printf "%.0f")
