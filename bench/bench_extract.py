@@ -1,11 +1,13 @@
 #!/usr/bin/python3
-"""Extraction benchmark: `conceptlens extract` (batched, 1 or 2 ranks; and one sentence at a time)
-against NeuroX's way of working in Python, and against the machine's GEMM throughput.
+"""Extraction benchmark: `conceptlens extract` (batched, 1 or 2 ranks; one sentence at a time;
+in bfloat16) against NeuroX's way of working in Python, and against the machine's GEMM
+throughput, for a BERT-base-sized and a GPT-2-small-sized model (--families; both by default,
+in the same run).
 
 For each OpenBLAS setting (--settings; default: OPENBLAS_CORETYPE unset, then SkylakeX; the
 variable is set for every process of that setting, the Python peer and mpirun's ranks included)
-it runs, with medians over --repeats runs (the runs of the tools are interleaved: repeat 1 of
-every tool, then repeat 2, ...):
+and each family it runs, with medians over --repeats runs (the runs of the tools are
+interleaved: repeat 1 of every tool, then repeat 2, ...):
 
   gemm                   build/bench/conceptlens_bench_gemm: LibTorch's at::linear GFLOP/s for
                          the four BERT-base products (QKV 768->2304, attention output 768->768,
@@ -15,10 +17,17 @@ every tool, then repeat 2, ...):
   conceptlens-np2        mpirun --bind-to none -n 2 conceptlens extract --threads 1
   conceptlens-unbatched  conceptlens extract --batch-tokens 1 (every batch one sentence, no
                          padding: NeuroX's way inside conceptlens), 1 rank x 2 threads
+  conceptlens-bf16       conceptlens extract --compute-dtype bfloat16, 1 rank x 2 threads (its
+                         vectors are compared with conceptlens's float32 ones: the deviation)
   neurox-way-python      bench/neurox_way.py: one sentence at a time, a transformers-style BERT
-                         forward in PyTorch (the same LibTorch 1.13), 2 threads
+                         or GPT-2 forward in PyTorch (the same LibTorch 1.13), 2 threads
 
-All extractions: every layer (embeddings + 12), float32, aggregation last, default batch tokens.
+The models (bench/make_random_model.py, random weights): bert = BERT-base (12 layers, 768
+hidden, the real bert-base-cased vocabulary); gpt2 = GPT-2 small (12 layers, 768 hidden, 50257
+embeddings, GPT-2's byte-level BPE with the small vocabulary of the test fixtures).
+All extractions: every layer (embeddings + 12), vectors stored float32, aggregation last,
+default batch tokens. conceptlens's start line gives its memory estimate per rank (weights +
+activations), printed beside the measured peak RSS.
 
 Printed per tool:
   * model s / model words/s: the model phase. conceptlens: from its log line "extract: wrote OUT
@@ -33,9 +42,9 @@ Printed per tool:
   * useful GFLOP/s and the share of GEMM: useful FLOPs / model s / the GEMM GFLOP/s at the same
     total threads (2 threads in 1 process; for conceptlens-np2, the sum of 2 one-thread
     processes running at once). Useful FLOPs = sum over sentences of, per layer,
-    2*T*(4*H*H + 2*H*I) + 4*T*T*H, with T the sentence's tokens including [CLS]/[SEP] (counted
-    by neurox_way.py's tokenizer); padding, the embeddings, softmax, LayerNorm, gelu and the
-    pooler are not counted;
+    2*T*(4*H*H + 2*H*I) + 4*T*T*H, with T the sentence's tokens including [CLS]/[SEP] for BERT
+    (counted by neurox_way.py's tokenizer); padding, the embeddings, softmax, LayerNorm, gelu and
+    the pooler are not counted (a decoder computes the whole T x T score matrix too);
   * peak RSS: ru_maxrss of the process from os.wait4 (under mpirun: the largest rank's).
 
 Everything generated (the random BERT-base checkpoint, corpus excerpts, logs, the results JSON)
@@ -65,12 +74,14 @@ REPO = os.path.dirname(HERE)
 PYTHON = "/usr/bin/python3"
 CACHE = os.path.join(HERE, ".cache")
 
-TOOLS = ["conceptlens", "conceptlens-np2", "conceptlens-unbatched", "neurox-way-python"]
+TOOLS = ["conceptlens", "conceptlens-np2", "conceptlens-unbatched", "conceptlens-bf16", "neurox-way-python"]
 ALL_TOOLS = ["gemm"] + TOOLS
+FAMILIES = ["bert", "gpt2"]
 LABEL = {
     "conceptlens": "conceptlens 1x{t}",
     "conceptlens-np2": "conceptlens-np2 {t}x1",
     "conceptlens-unbatched": "conceptlens-unbatched 1x{t}",
+    "conceptlens-bf16": "conceptlens-bf16 1x{t}",
     "neurox-way-python": "neurox-way-python {t}t",
 }
 
@@ -180,10 +191,15 @@ def openblas_core(gemm_exe, env):
         return "?"
 
 
-def ensure_model(args):
+def model_family(model_dir):
+    with open(os.path.join(model_dir, "config.json")) as f:
+        return "gpt2" if json.load(f).get("model_type") == "gpt2" else "bert"
+
+
+def ensure_model(args, family):
     if args.model:
         return os.path.abspath(args.model)
-    cmd = [PYTHON, os.path.join(HERE, "make_random_model.py"), "--layers", str(args.model_layers),
+    cmd = [PYTHON, os.path.join(HERE, "make_random_model.py"), "--family", family, "--layers", str(args.model_layers),
            "--hidden", str(args.model_hidden)]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
@@ -221,7 +237,9 @@ def useful_flops(model_dir, corpus, work):
         counts = json.load(f)
     with open(os.path.join(model_dir, "config.json")) as f:
         c = json.load(f)
-    L, H, I = c["num_hidden_layers"], c["hidden_size"], c["intermediate_size"]
+    L = c.get("num_hidden_layers", c.get("n_layer"))
+    H = c.get("hidden_size", c.get("n_embd"))
+    I = c.get("intermediate_size", c.get("n_inner")) or 4 * H
     flops = 0
     for T in counts["tokens"]:
         flops += L * (2 * T * (4 * H * H + 2 * H * I) + 4 * T * T * H)
@@ -281,12 +299,28 @@ def tool_cmd(tool, args, model, corpus, out, result):
         return [mpirun, "--oversubscribe", "--bind-to", "none", "-n", str(t)] + cmd + [
             "--threads", "1", "--batch-tokens", str(args.batch_tokens)]
     bt = 1 if tool == "conceptlens-unbatched" else args.batch_tokens
-    return cmd + ["--threads", str(t), "--batch-tokens", str(bt)]
+    dtype = ["--compute-dtype", "bfloat16"] if tool == "conceptlens-bf16" else []
+    return cmd + ["--threads", str(t), "--batch-tokens", str(bt)] + dtype
 
 
 START_RE = re.compile(r"extract: (\d+) sentences, (\d+) words, (?:\d+ tokens \([0-9.]+% padding\), )?(\d+) layers of .* in (\d+) batches on (\d+) "
                       r"ranks \((\d+) threads each\)")
 WROTE_RE = re.compile(r"extract: wrote .* \((\d+) words, ([0-9.]+) s, ([0-9.]+) words/s\)")
+MEMORY_RE = re.compile(r"weights ([0-9.]+) (B|KiB|MiB|GiB|TiB) \(\w+\) \+ activations ([0-9.]+) (B|KiB|MiB|GiB|TiB) per rank")
+UNITS = {"B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}
+
+
+def cross_check_act(a_h5, b_h5):
+    """Max |difference| between two conceptlens ACT.h5 files, over every layer, and the largest |value|."""
+    import h5py
+    import numpy as np
+    worst, scale = 0.0, 0.0
+    with h5py.File(a_h5, "r") as a, h5py.File(b_h5, "r") as b:
+        for layer in a["layers"]:
+            x, y = a["layers"][layer][()], b["layers"][layer][()]
+            worst = max(worst, float(np.max(np.abs(x - y))))
+            scale = max(scale, float(np.max(np.abs(y))))
+    return worst, scale
 
 
 def cross_check(conceptlens_h5, neurox_h5, layers):
@@ -337,6 +371,10 @@ def run_tool(spawner, tool, args, env, model, corpus, work, tag, keep=False):
             words, rate = int(w.group(1)), float(w.group(3))
             res.update(words=words, model_s=words / rate if rate > 0 else float(w.group(2)),
                        batches=int(m.group(4)), ranks=int(m.group(5)), threads=int(m.group(6)))
+            mem = MEMORY_RE.search(text)
+            if mem:
+                res["estimate_mib"] = (float(mem.group(1)) * UNITS[mem.group(2)] +
+                                       float(mem.group(3)) * UNITS[mem.group(4)]) / (1 << 20)
         return res
     finally:
         res["out"] = out
@@ -368,14 +406,136 @@ def default_warm_gib():
     return 0.0
 
 
+def run_family(spawner, args, env, setting, family, model, counts, corpus, work, gemm, run_tools, check):
+    """Every tool's runs on one model under one OpenBLAS setting; prints them and the table.
+    Returns (record for the results JSON, failed)."""
+    t = args.threads
+    words = counts["words"]
+    failed = False
+    record = {}
+    print("### %s: %s" % (family, model))
+    runs = {tool: [] for tool in run_tools}
+    for rep in range(args.repeats):
+        for tool in run_tools:
+            keep = check and rep == 0 and tool in ("conceptlens", "neurox-way-python", "conceptlens-bf16")
+            r = run_tool(spawner, tool, args, env, model, corpus, work, "%s.%s.%s.%d" % (setting, family, tool, rep),
+                         keep)
+            runs[tool].append(r)
+            label = LABEL[tool].format(t=t)
+            if r["rc"] != 0:
+                failed = True
+                print("#   %-28s run %d: %s after %.2f s\n#     %s" % (
+                    label, rep + 1, "TIMEOUT" if r["rc"] is None else "FAILED rc=%s" % r["rc"],
+                    r["process_s"], r.get("error", "").replace("\n", "\n#     ")))
+            else:
+                extra = ""
+                if "batches" in r:
+                    extra = ", %d batches on %d ranks x %d threads" % (r["batches"], r["ranks"], r["threads"])
+                if "forward_s" in r:
+                    extra = ", forward alone %.2f s" % r["forward_s"]
+                print("#   %-28s run %d: model %.2f s, process %.2f s, peak %.1f MiB%s" % (
+                    label, rep + 1, r["model_s"], r["process_s"], r["maxrss_kib"] / 1024.0, extra))
+                if r["words"] != words:
+                    print("#     WARNING: %d words, the Python tokenizer counted %d" % (r["words"], words))
+            sys.stdout.flush()
+        if check and rep == 0:
+            first = {tool: runs[tool][0] for tool in runs}
+            a = first.get("conceptlens")
+            n = first.get("neurox-way-python")
+            if a and n and a["rc"] == 0 and n["rc"] == 0:
+                worst, scale = cross_check(a["out"], n["out"], counts["layers"] + 1)
+                if worst is None:
+                    print("# cross-check FAILED: " + scale)
+                    failed = True
+                else:
+                    ok = worst <= 1e-3 * max(scale, 1.0)
+                    print("# cross-check: conceptlens's and neurox-way-python's word vectors (run 1, all layers) "
+                          "differ by at most %.2g (largest |value| %.3g)%s" % (worst, scale, "" if ok else
+                                                                                " -- MISMATCH"))
+                    failed = failed or not ok
+                    record["cross_check_max_abs_diff"] = worst
+            b = first.get("conceptlens-bf16")
+            if a and b and a["rc"] == 0 and b["rc"] == 0:
+                worst, scale = cross_check_act(b["out"], a["out"])
+                print("# bfloat16: conceptlens-bf16's word vectors differ from conceptlens's float32 ones by at most "
+                      "%.3g (largest |value| %.3g, relative %.2g; all layers, run 1)" % (worst, scale, worst / scale))
+                record["bf16_max_abs_diff"] = worst
+                record["bf16_scale"] = scale
+            if not args.keep_outputs:
+                for r in first.values():
+                    if os.path.exists(r["out"]):
+                        os.remove(r["out"])
+            sys.stdout.flush()
+
+    summary = {}
+    for tool in run_tools:
+        good = [r for r in runs[tool] if r["rc"] == 0]
+        if not good or len(good) < len(runs[tool]):
+            summary[tool] = None
+            continue
+        s = {"model_s": statistics.median(r["model_s"] for r in good),
+             "process_s": statistics.median(r["process_s"] for r in good),
+             "peak_mib": max(r["maxrss_kib"] for r in good) / 1024.0,
+             "estimate_mib": good[-1].get("estimate_mib"),
+             "words": good[-1]["words"]}
+        if "forward_s" in good[-1]:
+            s["forward_s"] = statistics.median(r["forward_s"] for r in good)
+        ref_key = ("%dx1t" % t if tool == "conceptlens-np2" else "%dt" % t) if t > 1 else "1t"
+        s["gemm_ref"] = gemm.get(ref_key)
+        s["gemm_ref_key"] = ref_key
+        s["useful_gflops"] = counts["flops"] / s["model_s"] / 1e9
+        summary[tool] = s
+
+    print()
+    print("Extraction, %s, OPENBLAS_CORETYPE=%s: %d sentences, %d words, %d layers + embeddings, %d threads in "
+          "all; medians over %d run(s)" % (family, "<unset>" if setting == "unset" else setting, counts["sentences"],
+                                           words, counts["layers"], t, args.repeats))
+    head = ["tool", "model s", "model words/s", "process s", "process words/s",
+            "x unbatched (model/process)", "x python (model/process)", "useful GFLOP/s", "GEMM GFLOP/s",
+            "share of GEMM", "peak RSS MiB", "estimate MiB"]
+    rows = []
+    ub = summary.get("conceptlens-unbatched")
+    py = summary.get("neurox-way-python")
+
+    def ratio(s, b):
+        if not s or not b:
+            return "n/a"
+        return "%.2f/%.2f" % (b["model_s"] / s["model_s"], b["process_s"] / s["process_s"])
+
+    for tool in run_tools:
+        s = summary[tool]
+        label = LABEL[tool].format(t=t)
+        if s is None:
+            rows.append([label, "FAILED"] + [""] * (len(head) - 2))
+            continue
+        gref = s["gemm_ref"]
+        rows.append([label, "%.2f" % s["model_s"], "%.0f" % (words / s["model_s"]), "%.2f" % s["process_s"],
+                     "%.0f" % (words / s["process_s"]), ratio(s, ub), ratio(s, py),
+                     "%.1f" % s["useful_gflops"],
+                     fmt(gref, ".1f") + ("" if gref is None else " (%s)" % s["gemm_ref_key"]),
+                     "n/a" if not gref else "%.0f%%" % (100.0 * s["useful_gflops"] / gref),
+                     "%.1f" % s["peak_mib"], fmt(s["estimate_mib"], ".1f")])
+    print_table(head, rows)
+    if py and "forward_s" in py:
+        print("neurox-way-python forward calls alone: %.2f s (%.0f words/s, %.1f useful GFLOP/s); the rest of "
+              "its model phase is hidden states to numpy, aggregation and h5py writes"
+              % (py["forward_s"], words / py["forward_s"], counts["flops"] / py["forward_s"] / 1e9))
+    record.update({"summary": summary, "runs": {k: [{kk: vv for kk, vv in r.items() if kk != "error"} for r in v]
+                                                for k, v in runs.items()}})
+    sys.stdout.flush()
+    return record, failed
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     ap.add_argument("--corpus", default=os.path.join(REPO, "jobs", "data", "sst2", "sst2-dev.in"),
                     help="one sentence per line (default jobs/data/sst2/sst2-dev.in: 872 sentences)")
     ap.add_argument("--sentences", type=int, default=0, help="the first N sentences only (0: all)")
-    ap.add_argument("--model", help="a BERT checkpoint folder (default: a random BERT-base from "
-                    "make_random_model.py, under bench/.cache/models)")
+    ap.add_argument("--families", action="append",
+                    help="comma-separated, from: %s (default: all; each a random model from make_random_model.py, "
+                         "under bench/.cache/models)" % ",".join(FAMILIES))
+    ap.add_argument("--model", help="a BERT or GPT-2 checkpoint folder instead of the generated models (one family)")
     ap.add_argument("--model-layers", type=int, default=12, help="layers of the generated model (default 12)")
     ap.add_argument("--model-hidden", type=int, default=768,
                     help="hidden size of the generated model (default 768; heads = hidden/64, "
@@ -426,13 +586,19 @@ def main():
         raise SystemExit("conceptlens_bench_gemm not found at %s (cmake --build BUILD --target "
                          "conceptlens_bench_gemm, or pass --build/--gemm)" % args.gemm)
 
+    families = [model_family(args.model)] if args.model else (split_list(args.families) or list(FAMILIES))
+    for f in families:
+        if f not in FAMILIES:
+            raise SystemExit("unknown family %r; known: %s" % (f, ", ".join(FAMILIES)))
+
     repro = [PYTHON, os.path.relpath(os.path.abspath(__file__), os.getcwd()),
              "--corpus", os.path.relpath(os.path.abspath(args.corpus), os.getcwd()),
              "--sentences", str(args.sentences)]
     if args.model:
         repro += ["--model", args.model]
     else:
-        repro += ["--model-layers", str(args.model_layers), "--model-hidden", str(args.model_hidden)]
+        repro += ["--families", ",".join(families), "--model-layers", str(args.model_layers),
+                  "--model-hidden", str(args.model_hidden)]
     repro += ["--repeats", str(args.repeats), "--settings", ",".join(settings), "--tools", ",".join(tools),
               "--threads", str(args.threads), "--batch-tokens", str(args.batch_tokens),
               "--gemm-tokens", str(args.gemm_tokens), "--conceptlens", args.conceptlens, "--gemm", args.gemm,
@@ -450,21 +616,24 @@ def main():
           "another job is running and the times are not clean)" % os.getloadavg())
     sys.stdout.flush()
 
-    model = ensure_model(args)
     corpus = ensure_corpus(args)
     work = os.path.join(CACHE, "bench_extract", "runs")
     os.makedirs(work, exist_ok=True)
-    counts = useful_flops(model, corpus, work)
-    n_sent, words = counts["sentences"], counts["words"]
-    print("# model: %s (%d layers, hidden %d, intermediate %d; all %d hidden states extracted, float32, "
-          "aggregation last)" % (model, counts["layers"], counts["hidden"], counts["intermediate"],
-                                 counts["layers"] + 1))
-    print("# corpus: %s: %d sentences, %d words, %d tokens incl. [CLS]/[SEP] (%d..%d per sentence, %d truncated) "
-          "by neurox_way.py's WordPiece" % (os.path.relpath(corpus, os.getcwd()), n_sent, words,
-                                            sum(counts["tokens"]), min(counts["tokens"]), max(counts["tokens"]),
-                                            counts["truncated"]))
-    print("# useful FLOPs: %.4g = sum over sentences and layers of 2*T*(4*H*H + 2*H*I) + 4*T*T*H "
-          "(padding, embeddings, softmax/LayerNorm/gelu and the pooler not counted)" % counts["flops"])
+    models, all_counts = {}, {}
+    for family in families:
+        os.makedirs(os.path.join(work, family), exist_ok=True)
+        model = models[family] = ensure_model(args, family)
+        counts = all_counts[family] = useful_flops(model, corpus, os.path.join(work, family))
+        print("# model %s: %s (%d layers, hidden %d, intermediate %d; all %d hidden states extracted, float32, "
+              "aggregation last)" % (family, model, counts["layers"], counts["hidden"], counts["intermediate"],
+                                     counts["layers"] + 1))
+        print("# corpus: %s: %d sentences, %d words, %d tokens%s (%d..%d per sentence, %d truncated) by "
+              "neurox_way.py's %s" % (os.path.relpath(corpus, os.getcwd()), counts["sentences"], counts["words"],
+                                      sum(counts["tokens"]), " incl. [CLS]/[SEP]" if family == "bert" else "",
+                                      min(counts["tokens"]), max(counts["tokens"]), counts["truncated"],
+                                      "WordPiece" if family == "bert" else "byte-level BPE"))
+        print("# useful FLOPs: %.4g = sum over sentences and layers of 2*T*(4*H*H + 2*H*I) + 4*T*T*H "
+              "(padding, embeddings, softmax/LayerNorm/gelu and the pooler not counted)" % counts["flops"])
     print("# threads: %d in all; conceptlens 1 rank x %d threads, conceptlens-np2 %d ranks x 1 thread "
           "(mpirun --bind-to none), neurox-way-python torch.set_num_threads(%d); OMP/OPENBLAS/MKL_NUM_THREADS "
           "= threads per process" % (args.threads, args.threads, args.threads, args.threads))
@@ -483,7 +652,7 @@ def main():
     print("# peak RSS floor (ru_maxrss of /bin/true started by the spawner): %.1f MiB" % (floor_kib / 1024.0))
     sys.stdout.flush()
 
-    everything = {"reproduce": repro, "model": model, "corpus": corpus, "counts": counts, "settings": {}}
+    everything = {"reproduce": repro, "models": models, "corpus": corpus, "counts": all_counts, "settings": {}}
     failed = False
     t = args.threads
     for setting in settings:
@@ -515,107 +684,14 @@ def main():
             print("# GEMM (at::linear, M=%d, the 4 BERT-base products, FLOP-weighted), medians: %s" % (
                 args.gemm_tokens, ", ".join("%s %.1f GFLOP/s" % (k if k != "%dx1t" % t else "%d processes x 1t, sum" % t, v)
                                             for k, v in gemm.items())))
-        runs = {tool: [] for tool in run_tools}
-        check = (setting == settings[0] and not args.no_cross_check and "conceptlens" in run_tools
-                 and "neurox-way-python" in run_tools)
-        for rep in range(args.repeats):
-            for tool in run_tools:
-                keep = check and rep == 0 and tool in ("conceptlens", "neurox-way-python")
-                r = run_tool(spawner, tool, args, env, model, corpus, work, "%s.%s.%d" % (setting, tool, rep), keep)
-                runs[tool].append(r)
-                label = LABEL[tool].format(t=t)
-                if r["rc"] != 0:
-                    failed = True
-                    print("#   %-28s run %d: %s after %.2f s\n#     %s" % (
-                        label, rep + 1, "TIMEOUT" if r["rc"] is None else "FAILED rc=%s" % r["rc"],
-                        r["process_s"], r.get("error", "").replace("\n", "\n#     ")))
-                else:
-                    extra = ""
-                    if "batches" in r:
-                        extra = ", %d batches on %d ranks x %d threads" % (r["batches"], r["ranks"], r["threads"])
-                    if "forward_s" in r:
-                        extra = ", forward alone %.2f s" % r["forward_s"]
-                    print("#   %-28s run %d: model %.2f s, process %.2f s, peak %.1f MiB%s" % (
-                        label, rep + 1, r["model_s"], r["process_s"], r["maxrss_kib"] / 1024.0, extra))
-                    if r["words"] != words:
-                        print("#     WARNING: %d words, the Python tokenizer counted %d" % (r["words"], words))
-                sys.stdout.flush()
-            if check and rep == 0:
-                a, n = runs["conceptlens"][0], runs["neurox-way-python"][0]
-                if a["rc"] == 0 and n["rc"] == 0:
-                    worst, scale = cross_check(a["out"], n["out"], counts["layers"] + 1)
-                    if worst is None:
-                        print("# cross-check FAILED: " + scale)
-                        failed = True
-                    else:
-                        ok = worst <= 1e-3 * max(scale, 1.0)
-                        print("# cross-check: conceptlens's and neurox-way-python's word vectors (run 1, all layers) "
-                              "differ by at most %.2g (largest |value| %.3g)%s" % (worst, scale, "" if ok else
-                                                                                    " -- MISMATCH"))
-                        failed = failed or not ok
-                        everything["cross_check_max_abs_diff"] = worst
-                if not args.keep_outputs:
-                    for r in (a, n):
-                        if os.path.exists(r["out"]):
-                            os.remove(r["out"])
-                sys.stdout.flush()
-
-        summary = {}
-        for tool in run_tools:
-            good = [r for r in runs[tool] if r["rc"] == 0]
-            if not good or len(good) < len(runs[tool]):
-                summary[tool] = None
-                continue
-            s = {"model_s": statistics.median(r["model_s"] for r in good),
-                 "process_s": statistics.median(r["process_s"] for r in good),
-                 "peak_mib": max(r["maxrss_kib"] for r in good) / 1024.0,
-                 "words": good[-1]["words"]}
-            if "forward_s" in good[-1]:
-                s["forward_s"] = statistics.median(r["forward_s"] for r in good)
-            ref_key = ("%dx1t" % t if tool == "conceptlens-np2" else "%dt" % t) if t > 1 else "1t"
-            s["gemm_ref"] = gemm.get(ref_key)
-            s["gemm_ref_key"] = ref_key
-            s["useful_gflops"] = counts["flops"] / s["model_s"] / 1e9
-            summary[tool] = s
-
-        print()
-        print("Extraction, OPENBLAS_CORETYPE=%s: %d sentences, %d words, %d layers + embeddings, %d threads in all; "
-              "medians over %d run(s)" % ("<unset>" if setting == "unset" else setting, n_sent, words,
-                                          counts["layers"], t, args.repeats))
-        head = ["tool", "model s", "model words/s", "process s", "process words/s",
-                "x unbatched (model/process)", "x python (model/process)", "useful GFLOP/s", "GEMM GFLOP/s",
-                "share of GEMM", "peak RSS MiB"]
-        rows = []
-        ub = summary.get("conceptlens-unbatched")
-        py = summary.get("neurox-way-python")
-
-        def ratio(s, b):
-            if not s or not b:
-                return "n/a"
-            return "%.2f/%.2f" % (b["model_s"] / s["model_s"], b["process_s"] / s["process_s"])
-
-        for tool in run_tools:
-            s = summary[tool]
-            label = LABEL[tool].format(t=t)
-            if s is None:
-                rows.append([label, "FAILED"] + [""] * (len(head) - 2))
-                continue
-            gref = s["gemm_ref"]
-            rows.append([label, "%.2f" % s["model_s"], "%.0f" % (words / s["model_s"]), "%.2f" % s["process_s"],
-                         "%.0f" % (words / s["process_s"]), ratio(s, ub), ratio(s, py),
-                         "%.1f" % s["useful_gflops"],
-                         fmt(gref, ".1f") + ("" if gref is None else " (%s)" % s["gemm_ref_key"]),
-                         "n/a" if not gref else "%.0f%%" % (100.0 * s["useful_gflops"] / gref),
-                         "%.1f" % s["peak_mib"]])
-        print_table(head, rows)
-        if py and "forward_s" in py:
-            print("neurox-way-python forward calls alone: %.2f s (%.0f words/s, %.1f useful GFLOP/s); the rest of "
-                  "its model phase is hidden states to numpy, aggregation and h5py writes"
-                  % (py["forward_s"], words / py["forward_s"], counts["flops"] / py["forward_s"] / 1e9))
-        everything["settings"][setting] = {"openblas_core": core, "gemm": gemm, "summary": summary,
-                                           "runs": {k: [{kk: vv for kk, vv in r.items() if kk != "error"} for r in v]
-                                                    for k, v in runs.items()}}
-        sys.stdout.flush()
+        record = {"openblas_core": core, "gemm": gemm}
+        for family in families:
+            check = (setting == settings[0] and not args.no_cross_check and "conceptlens" in run_tools)
+            record[family], family_failed = run_family(spawner, args, env, setting, family, models[family],
+                                                       all_counts[family], corpus, os.path.join(work, family), gemm,
+                                                       run_tools, check)
+            failed = failed or family_failed
+        everything["settings"][setting] = record
     spawner.close()
 
     print()
@@ -627,7 +703,8 @@ def main():
           "process. useful GFLOP/s: useful FLOPs / model s, where padding FLOPs are NOT counted as useful (nor "
           "embeddings, softmax, LayerNorm, gelu, pooler). share of GEMM: useful GFLOP/s / at::linear's GFLOP/s "
           "at the same total threads (%dt: 1 process x %d threads; %dx1t: %d one-thread processes at once, "
-          "summed). peak RSS: ru_maxrss from os.wait4 (np2: the largest rank)." % (t, t, t, t))
+          "summed). peak RSS: ru_maxrss from os.wait4 (np2: the largest rank). estimate: conceptlens's own, from its "
+          "start line (weights + activations per rank, before any work)." % (t, t, t, t))
     os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
     with open(args.json, "w") as f:
         json.dump(everything, f, indent=1)

@@ -4,21 +4,29 @@
 NeuroX (transformers_extractor.extract_representations) tokenizes each sentence, runs the
 Hugging Face model on it alone (batch of 1, no padding), turns every layer's hidden states into
 numpy, picks one vector per word (aggregation 'last': the word's last subword), and writes one
-dataset per sentence. This script does the same without transformers (not packaged in Debian):
+dataset per sentence. This script does the same without transformers (not packaged in Debian),
+for BERT (model_type bert) and GPT-2 (model_type gpt2) checkpoints:
 
-  * the model: a BERT forward written the way transformers 4.31's BertModel computes it, in
-    PyTorch, under torch.inference_mode(): embeddings (word + position + token type 0) and
-    LayerNorm; per layer separate query/key/value Linear, scores = q k^T / sqrt(d) + the
-    (all-zero) extended attention mask, softmax, context, output dense + residual + LayerNorm,
+  * BERT: a forward written the way transformers 4.31's BertModel computes it, in PyTorch,
+    under torch.inference_mode(): embeddings (word + position + token type 0) and LayerNorm;
+    per layer separate query/key/value Linear, scores = q k^T / sqrt(d) + the (all-zero)
+    extended attention mask, softmax, context, output dense + residual + LayerNorm,
     intermediate dense + gelu (erf), output dense + residual + LayerNorm; then the pooler
     (tanh(dense(first token))), as BertModel computes it too;
+  * GPT-2: GPT2Model's forward: wte + wpe; per block ln_1, c_attn (addmm, Conv1D weights
+    [in, out]), causal softmax(q k^T / sqrt(d)) v (the mask as torch.where with the dtype's
+    minimum), c_proj + residual, ln_2, c_fc, gelu_new (NewGELUActivation's formula), c_proj +
+    residual; ln_f on the last block's output;
   * the weights: model.safetensors, read with numpy (F32 only, the format
     bench/make_random_model.py writes);
-  * the tokenizer: a minimal BertTokenizer (slow): BasicTokenizer (clean text, NFC, CJK chars
+  * the tokenizers: a minimal BertTokenizer (slow): BasicTokenizer (clean text, NFC, CJK chars
     split, whitespace split, punctuation split; cased: no lower-casing or accent stripping) and
     greedy longest-match WordPiece with '##', [UNK] for words over 100 characters or with no
-    match. --self-check compares it with the ids transformers gave for the 20 fixture
-    sentences (tests/data/hf/bert_cased.json), and the forward with its hidden states.
+    match; and a minimal GPT2Tokenizer: GPT-2's pre-tokenization pattern (written out with
+    unicodedata's categories, as the `regex` module is not packaged here), bytes_to_unicode and
+    BPE by merge rank. --self-check compares both with the ids transformers gave for the 20
+    fixture sentences (tests/data/hf/bert_cased.json, tests/data/hf_families/gpt2.json), and
+    the forwards with transformers' hidden states.
 
 Timed (time.perf_counter, after the weights are loaded and every sentence is tokenized):
   loop_s     the whole per-sentence loop: forward, hidden states to numpy ([layers, T, H]),
@@ -182,6 +190,131 @@ class WordPiece:
 
 
 # ---------------------------------------------------------------------------------------------
+# Minimal GPT2Tokenizer (transformers 4.31 tokenization_gpt2.py, slow; add_prefix_space false)
+
+def _bytes_to_unicode():
+    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("\xa1"), ord("\xac") + 1)) + \
+        list(range(ord("\xae"), ord("\xff") + 1))
+    cs = bs[:]
+    n = 0
+    for b in range(256):
+        if b not in bs:
+            bs.append(b)
+            cs.append(256 + n)
+            n += 1
+    return {b: chr(c) for b, c in zip(bs, cs)}
+
+
+def _gpt2_pretokenize(text):
+    """findall of 's|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+."""
+    def letter(c):
+        return unicodedata.category(c)[0] == "L"
+
+    def number(c):
+        return unicodedata.category(c)[0] == "N"
+
+    def space(c):
+        return c.isspace() and not "\x1c" <= c <= "\x1f"
+
+    def other(c):
+        return not (space(c) or letter(c) or number(c))
+
+    parts = []
+    i = 0
+    while i < len(text):
+        length = 0
+        if text[i] == "'":
+            for tail in ("s", "t", "re", "ve", "m", "ll", "d"):
+                if text.startswith(tail, i + 1):
+                    length = 1 + len(tail)
+                    break
+        for klass in (letter, number, other):
+            if length:
+                break
+            j = i + 1 if text[i] == " " and i + 1 < len(text) and klass(text[i + 1]) else i
+            if klass(text[j]):
+                while j < len(text) and klass(text[j]):
+                    j += 1
+                length = j - i
+        if not length:
+            j = i
+            while j < len(text) and space(text[j]):
+                j += 1
+            length = j - i - (1 if j < len(text) and j - i > 1 else 0)
+        parts.append(text[i:i + length])
+        i += length
+    return parts
+
+
+class ByteLevelBpe:
+    def __init__(self, model_dir):
+        with open(os.path.join(model_dir, "vocab.json"), encoding="utf-8") as f:
+            self.vocab = json.load(f)
+        with open(os.path.join(model_dir, "merges.txt"), encoding="utf-8") as f:
+            merges = f.read().split("\n")[1:-1]
+        self.ranks = {tuple(m.split()): i for i, m in enumerate(merges)}
+        with open(os.path.join(model_dir, "tokenizer_config.json")) as f:
+            cfg = json.load(f)
+        if cfg.get("add_prefix_space") or cfg.get("add_bos_token"):
+            raise SystemExit("neurox_way.py: only GPT-2 tokenizers without add_prefix_space/add_bos_token")
+        self.model_max_length = int(cfg.get("model_max_length", 1024))
+        self.unk = self.vocab["<|endoftext|>"]
+        self.byte_encoder = _bytes_to_unicode()
+        self.cache = {}
+
+    def bpe(self, part):
+        if part in self.cache:
+            return self.cache[part]
+        word = [self.byte_encoder[b] for b in part.encode("utf-8")]
+        while len(word) > 1:
+            pairs = [(self.ranks.get((a, b), float("inf")), a, b) for a, b in zip(word, word[1:])]
+            rank, first, second = min(pairs)
+            if rank == float("inf"):
+                break
+            merged = []
+            i = 0
+            while i < len(word):
+                if i + 1 < len(word) and word[i] == first and word[i + 1] == second:
+                    merged.append(first + second)
+                    i += 2
+                else:
+                    merged.append(word[i])
+                    i += 1
+            word = merged
+        ids = [self.vocab.get(t, self.unk) for t in word]
+        self.cache[part] = ids
+        return ids
+
+    def word_ids(self, word, first):
+        ids = []
+        for part in _gpt2_pretokenize(word if first else " " + word):
+            ids.extend(self.bpe(part))
+        return ids
+
+    def encode(self, words):
+        """The ids (no special tokens), truncated to model_max_length; the position of each
+        emitted word's last token (NeuroX's walk; its count is its tokens in context, which with
+        single spaces are the tokens of " word"); and the untruncated length."""
+        ids = []
+        counts = []
+        for i, w in enumerate(words):
+            piece = self.word_ids(w, i == 0)
+            ids.extend(piece)
+            counts.append(len(piece))
+        untruncated = len(ids)
+        ids = ids[:self.model_max_length]
+        n = len(ids)
+        last = []
+        counter = 0
+        for c in counts:
+            if (c != 0 and counter >= n) or counter + c > n:
+                break
+            last.append(counter + c - 1 if c else -1)
+            counter += c
+        return ids, last, untruncated
+
+
+# ---------------------------------------------------------------------------------------------
 # BERT forward, transformers 4.31 BertModel style
 
 class Bert:
@@ -247,6 +380,69 @@ class Bert:
         return tuple(states), pooled
 
 
+class Gpt2:
+    def __init__(self, model_dir):
+        import torch
+        with open(os.path.join(model_dir, "config.json")) as f:
+            c = json.load(f)
+        if c.get("model_type") != "gpt2" or c.get("activation_function", "gelu_new") != "gelu_new":
+            raise SystemExit("neurox_way.py: a GPT-2 with gelu_new expected")
+        self.layers = c["n_layer"]
+        self.hidden = c["n_embd"]
+        self.heads = c["n_head"]
+        self.head_size = self.hidden // self.heads
+        self.eps = c.get("layer_norm_epsilon", 1e-5)
+        raw = read_safetensors(os.path.join(model_dir, "model.safetensors"))
+        prefix = "transformer." if any(k.startswith("transformer.") for k in raw) else ""
+        self.w = {k[len(prefix):]: torch.from_numpy(np.array(v)) for k, v in raw.items() if k.startswith(prefix)}
+        del raw
+
+    def forward(self, input_ids):
+        """input_ids: LongTensor [1, T]. The hidden states (layers + 1, each [1, T, H]) as
+        GPT2Model(output_hidden_states=True) gives them (the last after ln_f), and None."""
+        import torch
+        import torch.nn.functional as F
+        w = self.w
+        length = input_ids.shape[1]
+        h = self.hidden
+
+        def conv1d(x, name):
+            return torch.addmm(w[name + ".bias"], x.view(-1, x.size(-1)), w[name + ".weight"]).view(
+                x.size(0), x.size(1), -1)
+
+        def layer_norm(x, name):
+            return F.layer_norm(x, (h,), w[name + ".weight"], w[name + ".bias"], self.eps)
+
+        def heads(t):
+            return t.view(1, length, self.heads, self.head_size).permute(0, 2, 1, 3)
+
+        x = F.embedding(input_ids, w["wte.weight"]) + F.embedding(torch.arange(length).unsqueeze(0), w["wpe.weight"])
+        causal = torch.tril(torch.ones((length, length), dtype=torch.bool)).view(1, 1, length, length)
+        states = [x]
+        for i in range(self.layers):
+            p = "h.%d." % i
+            q, k, v = conv1d(layer_norm(x, p + "ln_1"), p + "attn.c_attn").split(h, dim=2)
+            q, k, v = heads(q), heads(k), heads(v)
+            scores = torch.matmul(q, k.transpose(-1, -2)) / torch.full([], self.head_size ** 0.5, dtype=x.dtype)
+            scores = torch.where(causal, scores, torch.full([], torch.finfo(scores.dtype).min, dtype=x.dtype))
+            context = torch.matmul(torch.softmax(scores, dim=-1), v).permute(0, 2, 1, 3).contiguous().view(1, length, h)
+            x = conv1d(context, p + "attn.c_proj") + x
+            m = conv1d(layer_norm(x, p + "ln_2"), p + "mlp.c_fc")
+            m = 0.5 * m * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (m + 0.044715 * torch.pow(m, 3.0))))
+            x = conv1d(m, p + "mlp.c_proj") + x
+            states.append(layer_norm(x, "ln_f") if i + 1 == self.layers else x)
+        return tuple(states), None
+
+
+def load(model_dir):
+    """The tokenizer and the model of a BERT or GPT-2 checkpoint folder."""
+    with open(os.path.join(model_dir, "config.json")) as f:
+        model_type = json.load(f).get("model_type")
+    if model_type == "gpt2":
+        return ByteLevelBpe(model_dir), Gpt2
+    return WordPiece(model_dir), Bert
+
+
 def aggregate_last(all_states, last):
     """NeuroX's 'last' aggregation: [layers, words, H]; words without tokens get zeros."""
     out = np.zeros((all_states.shape[0], len(last), all_states.shape[2]), dtype=np.float32)
@@ -262,38 +458,42 @@ def self_check():
     import h5py
     import torch
     torch.set_num_threads(1)
-    fixture = os.path.join(REPO, "tests", "data", "hf")
-    model_dir = os.path.join(fixture, "models", "bert_cased")
-    with open(os.path.join(fixture, "bert_cased.json")) as f:
-        meta = json.load(f)
-    tok = WordPiece(model_dir)
-    bert = Bert(model_dir)
     bad = 0
-    worst = 0.0
-    with h5py.File(os.path.join(fixture, "bert_cased.h5"), "r") as h5, torch.inference_mode():
-        for s in meta["sentences"]:
-            ids, last, untruncated = tok.encode(s["words"])
-            if ids != s["input_ids"] or untruncated != s["num_tokens_untruncated"]:
-                bad += 1
-                print("tokenizer MISMATCH sentence %d: %r\n  ours %s (untruncated %d)\n  HF   %s (untruncated %d)"
-                      % (s["index"], s["text"], ids, untruncated, s["input_ids"], s["num_tokens_untruncated"]))
-                continue
-            states, _ = bert.forward(torch.tensor([ids], dtype=torch.long))
-            ours = np.array([t[0].numpy() for t in states])
-            ref = h5[s["group"] + "/hidden_states"][()]
-            diff = float(np.max(np.abs(ours - ref)))
-            agg = aggregate_last(ours, last)
-            ref_last = h5[s["group"] + "/neurox/last"][()]
-            diff_last = float(np.max(np.abs(agg - ref_last))) if agg.shape == ref_last.shape else float("inf")
-            worst = max(worst, diff, diff_last)
-            if diff > 1e-4 or diff_last > 1e-4:
-                bad += 1
-                print("forward MISMATCH sentence %d: max |diff| hidden %.3g, neurox/last %.3g (shapes %s %s)"
-                      % (s["index"], diff, diff_last, agg.shape, ref_last.shape))
-    n = len(meta["sentences"])
-    print("self-check: %d/%d fixture sentences: token ids equal to transformers' BertTokenizer, hidden "
-          "states and NeuroX 'last' vectors within 1e-4 of BertModel's (max |diff| %.2g)%s"
-          % (n - bad, n, worst, "" if bad == 0 else " -- FAILED"))
+    for fixture, name, tokenizer_class, model_class in (("hf", "bert_cased", "BertTokenizer", "BertModel"),
+                                                       ("hf_families", "gpt2", "GPT2Tokenizer", "GPT2Model")):
+        folder = os.path.join(REPO, "tests", "data", fixture)
+        with open(os.path.join(folder, name + ".json")) as f:
+            meta = json.load(f)
+        tok, model_type = load(os.path.join(folder, "models", name))
+        model = model_type(os.path.join(folder, "models", name))
+        wrong = 0
+        worst = 0.0
+        with h5py.File(os.path.join(folder, name + ".h5"), "r") as h5, torch.inference_mode():
+            for s in meta["sentences"]:
+                ids, last, untruncated = tok.encode(s["words"])
+                if ids != s["input_ids"] or untruncated != s["num_tokens_untruncated"]:
+                    wrong += 1
+                    print("%s tokenizer MISMATCH sentence %d: %r\n  ours %s (untruncated %d)\n  HF   %s (untruncated %d)"
+                          % (name, s["index"], s["text"], ids, untruncated, s["input_ids"],
+                             s["num_tokens_untruncated"]))
+                    continue
+                states, _ = model.forward(torch.tensor([ids], dtype=torch.long))
+                ours = np.array([t[0].numpy() for t in states])
+                ref = h5[s["group"] + "/hidden_states"][()]
+                diff = float(np.max(np.abs(ours - ref)))
+                agg = aggregate_last(ours, last)
+                ref_last = h5[s["group"] + "/neurox/last"][()]
+                diff_last = float(np.max(np.abs(agg - ref_last))) if agg.shape == ref_last.shape else float("inf")
+                worst = max(worst, diff, diff_last)
+                if diff > 1e-4 or diff_last > 1e-4:
+                    wrong += 1
+                    print("%s forward MISMATCH sentence %d: max |diff| hidden %.3g, neurox/last %.3g (shapes %s %s)"
+                          % (name, s["index"], diff, diff_last, agg.shape, ref_last.shape))
+        n = len(meta["sentences"])
+        print("self-check %s: %d/%d fixture sentences: token ids equal to transformers' %s, hidden states and "
+              "NeuroX 'last' vectors within 1e-4 of %s's (max |diff| %.2g)%s"
+              % (name, n - wrong, n, tokenizer_class, model_class, worst, "" if wrong == 0 else " -- FAILED"))
+        bad += wrong
     return 1 if bad else 0
 
 
@@ -331,7 +531,7 @@ def main():
         ap.error("--out is required unless --no-write")
 
     t_start = time.perf_counter()
-    tok = WordPiece(args.model)
+    tok, model_type = load(args.model)
     sentences = read_corpus(args.corpus, args.sentences)
     t0 = time.perf_counter()
     encoded = [tok.encode(words) for words in sentences]
@@ -348,7 +548,7 @@ def main():
     import torch
     torch.set_num_threads(args.threads)
     t0 = time.perf_counter()
-    bert = Bert(args.model)
+    model = model_type(args.model)
     t_load = time.perf_counter() - t0
 
     h5 = None
@@ -361,7 +561,7 @@ def main():
         for index, (ids, last, _) in enumerate(encoded):
             input_ids = torch.tensor([ids], dtype=torch.long)
             t1 = time.perf_counter()
-            states, _ = bert.forward(input_ids)
+            states, _ = model.forward(input_ids)
             forward_s += time.perf_counter() - t1
             all_states = np.array([t[0].numpy() for t in states])  # [layers + 1, T, H]
             vectors = aggregate_last(all_states, last)
@@ -375,7 +575,7 @@ def main():
     tokens = sum(len(ids) for ids, _, _ in encoded)
     result = {"tool": "neurox-way-python", "sentences": len(sentences), "words": words, "words_in": words_in,
               "tokens": tokens,
-              "layers": bert.layers + 1, "threads": args.threads, "torch_threads": torch.get_num_threads(),
+              "layers": model.layers + 1, "threads": args.threads, "torch_threads": torch.get_num_threads(),
               "torch_version": torch.__version__, "tokenize_s": t_tokenize, "load_s": t_load,
               "loop_s": loop_s, "forward_s": forward_s, "words_per_s": words / loop_s if loop_s > 0 else None,
               "setup_s": t_loop - t_start, "wrote": None if h5 is None else args.out}

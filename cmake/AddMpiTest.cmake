@@ -27,8 +27,12 @@ function(add_mpi_test)
 endfunction()
 
 # add_serial_test(NAME <name> SOURCES <files...> [LIBRARIES <libs...>]): a plain GoogleTest binary.
+# A test that links LibTorch is left out where CONCEPTLENS_TORCH is OFF.
 function(add_serial_test)
   cmake_parse_arguments(T "" "NAME;TIMEOUT" "SOURCES;LIBRARIES" ${ARGN})
+  if(NOT CONCEPTLENS_TORCH AND ("torch" IN_LIST T_LIBRARIES OR "conceptlens_model" IN_LIST T_LIBRARIES))
+    return()
+  endif()
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 300)
   endif()

@@ -26,7 +26,9 @@ if(NOT TARGET conceptlens::openblas)
   target_link_libraries(conceptlens::openblas INTERFACE ${OpenBLAS_LIBRARIES})
 endif()
 find_package(Boost 1.74 REQUIRED COMPONENTS serialization) # Boost::serialization
-find_package(Torch REQUIRED)                             # torch (used by the extraction stage)
+if(CONCEPTLENS_TORCH)
+  find_package(Torch REQUIRED)                           # torch (used by the extraction stage)
+endif()
 find_package(nlohmann_json 3.10 REQUIRED)                # nlohmann_json::nlohmann_json
 find_package(tomlplusplus 3 REQUIRED)                    # tomlplusplus::tomlplusplus
 find_package(CLI11 2 REQUIRED)                           # CLI11::CLI11

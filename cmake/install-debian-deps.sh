@@ -10,6 +10,8 @@ packages=(
   libtomlplusplus-dev libcli11-dev libspdlog-dev libopenblas-dev
   # the report test opens report.html in headless Chromium and decodes its PNG screenshot
   chromium zlib1g-dev
+  # the sanitizer build and its fuzz targets (tests/sanitize): clang 14 with libFuzzer
+  clang-14 libclang-rt-14-dev
   # the HPC tests (label hpc): hosts in network namespaces, a real Slurm
   iproute2 slurmctld slurmd slurm-client munge
   # reference tools for golden data and benchmarks (called as /usr/bin/python3)

@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "app/activation_points.hpp"
+#include "app/layer_list.hpp"
 #include "cluster/chain_checkpoint.hpp"
 #include "cluster/checkpoint.hpp"
 #include "cluster/panel_product.hpp"
@@ -211,21 +212,6 @@ Outcome cluster_planned(MPI_Comm comm, const app::ClusterOptions& options, const
 
 namespace {
 
-/// The ranks of `comm` split into min(P, layers) groups of consecutive ranks (sizes differ by at
-/// most one); layer q of the list goes to group q mod groups.
-struct LayerGroups {
-  int groups = 1;
-  int mine = 0;  ///< this rank's group
-  int size_of(int group, int ranks) const { return (group + 1) * ranks / groups - group * ranks / groups; }
-};
-
-LayerGroups layer_groups(int rank, int ranks, std::size_t layers) {
-  LayerGroups g;
-  g.groups = std::max(1, std::min(ranks, static_cast<int>(layers)));
-  while (g.mine + 1 < g.groups && (g.mine + 1) * ranks / g.groups <= rank) ++g.mine;
-  return g;
-}
-
 /// Where one layer's outputs go: --layer writes --out itself; --layers a directory of
 /// layer-<L>.h5 (and ConceptX's files in <conceptx-dir>/layer-<L>/).
 app::ClusterOptions layer_options(const app::ClusterOptions& options, std::int64_t layer) {
@@ -264,7 +250,7 @@ Outcome run_cluster_layers(MPI_Comm comm, const app::ClusterOptions& options) {
   if (!outcome.ok()) return outcome;
 
   const int ranks = size(comm);
-  const LayerGroups groups = layer_groups(rank(comm), ranks, layers.size());
+  const app::LayerGroups groups = app::layer_groups(rank(comm), ranks, layers.size());
   const NodeShare share = node_share(comm);
   const std::uint64_t available = smallest_memory_per_rank(comm, share);
   const auto n = static_cast<std::int64_t>(points.selection.rows.size());

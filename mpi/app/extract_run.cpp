@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <optional>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "comm/node_share.hpp"
 #include "extract/parallel_output.hpp"
 #include "model/encoder.hpp"
+#include "model/memory_estimate.hpp"
 #include "store/activations_file.hpp"
 #include "store/atomic_output.hpp"
 
@@ -36,7 +38,7 @@ BatchResult run_batch(const model::Encoder& encoder, const app::ExtractionPlan& 
                       bool predictions) {
   const std::int64_t count = static_cast<std::int64_t>(batch.sentences.size());
   const std::int64_t length = batch.length;
-  std::vector<std::int64_t> ids(static_cast<std::size_t>(count * length), plan.config.pad_token_id);
+  std::vector<std::int64_t> ids(static_cast<std::size_t>(count * length), plan.config.padding_id());
   std::vector<std::int64_t> lengths;
   std::int64_t rows = 0;
   for (std::int64_t b = 0; b < count; ++b) {
@@ -148,6 +150,10 @@ Outcome run_extract(MPI_Comm parent, const app::ExtractOptions& options) {
   app::ExtractionPlan plan;
   Outcome outcome = agree(comm, capture([&] { plan = app::plan_extraction(options); }));
   if (!outcome.ok()) return outcome;
+  if (options.dry_run) {
+    if (root) std::fputs(app::describe(options, plan, ranks).c_str(), stdout);
+    return outcome;
+  }
   const int threads = torch_threads(comm, options.threads);
   // The matrix products (OpenBLAS) get the threads; LibTorch's own OpenMP pool stays at one:
   // its workers spin after every element-wise operation and took the cores from the BLAS
@@ -156,7 +162,7 @@ Outcome run_extract(MPI_Comm parent, const app::ExtractOptions& options) {
   openblas_set_num_threads(threads);
 
   std::optional<model::Encoder> encoder;
-  outcome = agree(comm, capture([&] { encoder.emplace(options.model, options.predictions); }));
+  outcome = agree(comm, capture([&] { encoder.emplace(options.model, options.predictions, plan.compute_dtype); }));
   if (!outcome.ok()) return outcome;
 
   const std::vector<std::vector<std::size_t>> dealt = extract::deal_batches(plan.batches, ranks);
@@ -169,10 +175,12 @@ Outcome run_extract(MPI_Comm parent, const app::ExtractOptions& options) {
     for (const auto& encoding : plan.encodings) tokens += static_cast<std::int64_t>(encoding.input_ids.size());
     for (const auto& batch : plan.batches) padded += batch.padded_tokens();
     spdlog::info("extract: {} sentences, {} words, {} tokens ({:.1f}% padding), {} layers of {} in {} batches on {} "
-                 "ranks ({} threads each)",
+                 "ranks ({} threads each); {} ({}): {}",
                  plan.corpus.sentences(), plan.rows(), tokens,
                  100.0 * static_cast<double>(padded - tokens) / static_cast<double>(padded), plan.layers.size(),
-                 options.model.string(), plan.batches.size(), ranks, threads);
+                 options.model.string(), plan.batches.size(), ranks, threads, plan.config.family(),
+                 plan.config.model_type,
+                 model::describe_memory(plan.weight_bytes, plan.activation_bytes, plan.compute_dtype));
     if (plan.truncated_sentences > 0) {
       spdlog::warn("{} sentences are longer than model_max_length = {} tokens: truncated as NeuroX does, {} words "
                    "dropped (attributes truncated_sentences, truncated_words)",

@@ -18,6 +18,7 @@
 #include "store/atomic_output.hpp"
 #include "sweep/summary.hpp"
 #include "sweep/sweep_plan.hpp"
+#include "sweep/time_estimate.hpp"
 
 namespace conceptlens::mpi {
 namespace {
@@ -65,6 +66,7 @@ Outcome run_stage(MPI_Comm comm, const SweepPlan& plan, const Stage& stage) {
       options.aggregation = job.aggregation;
       options.batch_tokens = job.batch_tokens;
       options.dtype = job.dtype;
+      options.compute_dtype = job.compute_dtype;
       options.predictions = plan.model(stage.model).predicts;
       return run_extract(comm, options);
     }
@@ -125,17 +127,56 @@ void remove_temporaries(const fs::path& out) {
   }
 }
 
-/// run-log.json: what each stage did, its time and the ranks' peak memory (not in summary.json).
+/// Collective. What the study will take on these ranks: the rates measured by every rank at
+/// once on its extraction threads (the slowest rank's), the estimate made on rank 0 (empty
+/// elsewhere).
+sweep::StudyEstimate estimate(MPI_Comm comm, const SweepPlan& plan, const NodeShare& share,
+                              sweep::EstimateSetting& setting) {
+  setting.ranks = size(comm);
+  setting.available_per_rank = smallest_memory_per_rank(comm, share);
+  MPI_Barrier(comm);
+  sweep::MachineRates& rates = setting.rates;
+  rates = sweep::measure_machine_rates(share.threads_per_rank);
+  double slowest[4] = {rates.gemm32, rates.gemm64, rates.memory, rates.candidates};
+  MPI_Allreduce(MPI_IN_PLACE, slowest, 4, MPI_DOUBLE, MPI_MIN, comm);
+  rates.gemm32 = slowest[0];
+  rates.gemm64 = slowest[1];
+  rates.memory = slowest[2];
+  rates.candidates = slowest[3];
+  return rank(comm) == 0 ? sweep::estimate_study(plan, setting) : sweep::StudyEstimate{};
+}
+
+/// run-log.json: what each stage did, its time beside its estimate and the ranks' peak memory
+/// (not in summary.json), and the study's wall time beside its estimate.
 class RunLog {
  public:
-  RunLog(const SweepPlan& plan, int ranks) : path_(plan.out / "run-log.json") {
+  RunLog(const SweepPlan& plan, const sweep::EstimateSetting& setting, const sweep::StudyEstimate& estimate)
+      : path_(plan.out / "run-log.json"), estimate_(estimate) {
     log_["study"] = plan.job.study;
-    log_["ranks"] = ranks;
+    log_["ranks"] = setting.ranks;
+    const sweep::MachineRates& rates = setting.rates;
+    log_["estimate"] = {{"wall_seconds", estimate.wall_seconds},
+                        {"rank_hours", estimate.rank_hours},
+                        {"fixed_seconds", estimate.fixed_seconds},
+                        {"rates", {{"gemm32_gflops", rates.gemm32 / 1e9}, {"threads", rates.threads},
+                                   {"gemm64_gflops", rates.gemm64 / 1e9}, {"memory_gbps", rates.memory / 1e9},
+                                   {"candidates_gflops", rates.candidates / 1e9}}},
+                        {"calibration", estimate.calibration}};
     log_["stages"] = nlohmann::ordered_json::array();
   }
 
-  void add(const Stage& stage, const char* status, double seconds, double peak_mib) {
-    log_["stages"].push_back({{"id", stage.id}, {"status", status}, {"seconds", seconds}, {"peak_rss_mib", peak_mib}});
+  /// Stage `index` of the plan.
+  void add(std::size_t index, const Stage& stage, const char* status, double seconds, double peak_mib) {
+    const sweep::StageEstimate& expected = estimate_.stages[index];
+    log_["stages"].push_back({{"id", stage.id}, {"status", status}, {"seconds", seconds},
+                              {"estimate_seconds", expected.seconds}, {"model_seconds", expected.model_seconds},
+                              {"peak_rss_mib", peak_mib}});
+    write();
+  }
+
+  /// The end: the study's wall time from the start of the sweep.
+  void finish(double wall_seconds) {
+    log_["wall_seconds"] = wall_seconds;
     write();
   }
 
@@ -145,12 +186,14 @@ class RunLog {
 
  private:
   fs::path path_;
+  sweep::StudyEstimate estimate_;
   nlohmann::ordered_json log_;
 };
 
 }  // namespace
 
 Outcome run_sweep(MPI_Comm parent, const app::SweepOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
   const Communicator communicator(parent);
   const MPI_Comm comm = communicator.get();
   const bool root = rank(comm) == 0;
@@ -172,10 +215,22 @@ Outcome run_sweep(MPI_Comm parent, const app::SweepOptions& options) {
   std::istringstream lines(keys);
   for (Stage& stage : plan.stages) std::getline(lines, stage.key);
 
+  const NodeShare share = node_share(comm);
+  sweep::EstimateSetting setting;
+  sweep::StudyEstimate expected;
+  outcome = agree(comm, capture([&] { expected = estimate(comm, plan, share, setting); }));
+  if (!outcome.ok()) return outcome;
   if (options.dry_run) {
-    const std::string hosts = describe_hosts(comm, node_share(comm));
-    if (root) std::fputs((sweep::describe_plan(plan, size(comm)) + hosts).c_str(), stdout);
+    const std::string hosts = describe_hosts(comm, share);
+    if (root) {
+      std::fputs((sweep::describe_plan(plan, size(comm)) + hosts).c_str(), stdout);
+      std::fputs(sweep::describe_estimate(plan, setting, expected).c_str(), stdout);
+    }
     return outcome;
+  }
+  if (root) {
+    spdlog::info("sweep: about {:.0f} s on {} rank(s) ({:.3g} rank-hours; --dry-run shows the estimate)",
+                 expected.wall_seconds, size(comm), expected.rank_hours);
   }
 
   std::optional<RunLog> log;
@@ -185,11 +240,10 @@ Outcome run_sweep(MPI_Comm parent, const app::SweepOptions& options) {
     for (const Stage& stage : plan.stages) {
       for (const fs::path& output : stage.outputs) fs::create_directories(output.parent_path());
     }
-    log.emplace(plan, size(comm));
+    log.emplace(plan, setting, expected);
   });
   if (!outcome.ok()) return outcome;
 
-  const auto start = std::chrono::steady_clock::now();
   std::size_t ran = 0;
   for (std::size_t i = 0; i < plan.stages.size(); ++i) {
     const Stage& stage = plan.stages[i];
@@ -198,7 +252,7 @@ Outcome run_sweep(MPI_Comm parent, const app::SweepOptions& options) {
     if (complete != 0) {
       if (root) {
         spdlog::info("sweep [{}/{}] {}: complete, kept", i + 1, plan.stages.size(), stage.id);
-        log->add(stage, "kept", 0, 0);
+        log->add(i, stage, "kept", 0, 0);
       }
       continue;
     }
@@ -212,7 +266,7 @@ Outcome run_sweep(MPI_Comm parent, const app::SweepOptions& options) {
     const double peak = peak_rss_mib(comm);
     ++ran;
     if (root) {
-      log->add(stage, "ran", seconds, peak);
+      log->add(i, stage, "ran", seconds, peak);
       const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       spdlog::info("sweep [{}/{}] {}: done in {:.1f} s (peak memory {:.0f} MiB per rank); {} stages run in {:.0f} s",
                    i + 1, plan.stages.size(), stage.id, seconds, peak, ran, elapsed);
@@ -221,8 +275,10 @@ Outcome run_sweep(MPI_Comm parent, const app::SweepOptions& options) {
   return run_on_root(comm, 0, [&] {
     sweep::write_summary(plan);
     const report::ReportFiles report = report::write_report(plan.out);
-    spdlog::info("sweep: wrote {}, {} and {}", (plan.out / "summary.json").string(), report.html.string(),
-                 report.csv.string());
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    log->finish(wall);
+    spdlog::info("sweep: wrote {}, {} and {} ({:.1f} s, estimated {:.1f} s)", (plan.out / "summary.json").string(),
+                 report.html.string(), report.csv.string(), wall, expected.wall_seconds);
   });
 }
 

@@ -42,13 +42,13 @@ void ShardedMatrix::merge(std::int64_t dying, std::int64_t survivor, double d,
                           const cluster::ActiveSet& active) {
   const int from = owner(dying);
   const std::int64_t length = shard_.row_length(dying);
-  // row_buffer_[k] = d(dying, k) for k > dying, as in the shard that holds the row.
-  double* row = row_buffer_.data() + dying + 1;
+  // row[t] = d(dying, dying + 1 + t), as in the shard that holds the row.
+  double* row = row_buffer_.data();
   if (from == comm_.rank()) {
-    std::memcpy(row, shard_.row(dying) + dying + 1, static_cast<std::size_t>(length) * sizeof(double));
+    std::memcpy(row, shard_.row(dying), static_cast<std::size_t>(length) * sizeof(double));
   }
   MPI_Bcast(row, static_cast<int>(length), MPI_DOUBLE, from, comm_.get());
-  shard_.merge(dying, survivor, d, sizes, active, row_buffer_.data());
+  shard_.merge(dying, survivor, d, sizes, active, row);
 }
 
 template <class Scalar>

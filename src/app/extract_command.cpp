@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "app/layer_list.hpp"
+#include "model/memory_estimate.hpp"
 #include "store/hdf5.hpp"
 #include "util/error.hpp"
 #include "util/utf8.hpp"
@@ -18,7 +19,8 @@ namespace h5 = store::h5;
 
 void setup_extract_command(CLI::App& command, ExtractOptions& options) {
   command.description(
-      "Every word's vector at every layer of a Hugging Face checkpoint (BERT, RoBERTa/XLM-R, ALBERT),\n"
+      "Every word's vector at every layer of a Hugging Face checkpoint (BERT, RoBERTa/XLM-R, ALBERT,\n"
+      "DistilBERT, GPT-2, Llama),\n"
       "as NeuroX's transformers_extractor computes it; ranks split the corpus and write one HDF5 file");
   command.add_option("--model", options.model, "Hugging Face checkpoint folder (config.json, weights, tokenizer)")
       ->required()
@@ -34,6 +36,10 @@ void setup_extract_command(CLI::App& command, ExtractOptions& options) {
       ->check(CLI::PositiveNumber);
   command.add_option("--dtype", options.dtype, "how the vectors are stored")
       ->check(CLI::IsMember({"float32", "float16"}));
+  command.add_option("--compute-dtype", options.compute_dtype,
+                     "how the model computes: float32 (as transformers' from_pretrained, whatever the checkpoint "
+                     "stores) or bfloat16 (half the memory)")
+      ->check(CLI::IsMember({"float32", "bfloat16"}));
   command.add_option("--format", options.format,
                      "conceptlens: ACT.h5; neurox: NeuroX's HDF5 layout (a dataset per sentence, sentence_to_index)")
       ->check(CLI::IsMember({"conceptlens", "neurox"}));
@@ -45,6 +51,8 @@ void setup_extract_command(CLI::App& command, ExtractOptions& options) {
   command.add_option("--max-word-chars", options.max_word_chars,
                      "corpus check: the longest word accepted, in characters")
       ->check(CLI::PositiveNumber);
+  command.add_flag("--dry-run", options.dry_run,
+                   "print the model, the batches and the memory per rank; load no weights, write nothing");
 }
 
 namespace {
@@ -72,6 +80,7 @@ ExtractionPlan plan_extraction(const ExtractOptions& options) {
   plan.layers = checked_layers(options, plan.config);
   plan.aggregation = extract::parse_aggregation(options.aggregation);
   plan.dtype = options.dtype == "float16" ? store::ActivationDtype::float16 : store::ActivationDtype::float32;
+  plan.compute_dtype = model::parse_compute_dtype(options.compute_dtype);
   plan.format = options.format == "neurox" ? OutputFormat::neurox : OutputFormat::conceptlens;
   if (options.predictions) {
     if (plan.format == OutputFormat::neurox) {
@@ -94,8 +103,6 @@ ExtractionPlan plan_extraction(const ExtractOptions& options) {
       tokenizer->model_max_length() == tokenize::Tokenizer::kNoMaxLength ? 0 : tokenizer->model_max_length();
 
   plan.corpus = corpus::read_corpus(options.corpus, corpus::CorpusRules{options.max_word_chars});
-  const std::int64_t position_offset =
-      plan.config.architecture == model::Architecture::roberta ? plan.config.pad_token_id + 1 : 0;
   plan.encodings.reserve(plan.corpus.lines.size());
   plan.row_offsets.assign(1, 0);
   for (std::size_t s = 0; s < plan.corpus.lines.size(); ++s) {
@@ -107,9 +114,9 @@ ExtractionPlan plan_extraction(const ExtractOptions& options) {
       throw InputError(where + e.what());
     }
     const auto tokens = static_cast<std::int64_t>(encoding.input_ids.size());
-    if (tokens + position_offset > plan.config.max_position_embeddings) {
+    if (tokens > plan.config.max_tokens()) {
       throw InputError(where + std::to_string(tokens) + " tokens do not fit the " +
-                       std::to_string(plan.config.max_position_embeddings) +
+                       std::to_string(plan.config.max_tokens()) +
                        " positions of the model (max_position_embeddings in config.json), and the tokenizer has " +
                        (plan.model_max_length == 0 ? std::string("no model_max_length")
                                                    : "model_max_length " + std::to_string(plan.model_max_length)) +
@@ -130,7 +137,33 @@ ExtractionPlan plan_extraction(const ExtractOptions& options) {
   lengths.reserve(plan.encodings.size());
   for (const auto& encoding : plan.encodings) lengths.push_back(static_cast<std::int64_t>(encoding.input_ids.size()));
   plan.batches = extract::plan_batches(lengths, options.batch_tokens);
+  plan.weight_bytes = model::weight_bytes(plan.config, options.predictions, plan.compute_dtype);
+  for (const extract::Batch& batch : plan.batches) {
+    plan.activation_bytes = std::max(
+        plan.activation_bytes,
+        model::activation_bytes(plan.config, plan.compute_dtype, static_cast<std::int64_t>(batch.sentences.size()),
+                                batch.length, static_cast<std::int64_t>(plan.layers.size())));
+  }
   return plan;
+}
+
+std::string describe(const ExtractOptions& options, const ExtractionPlan& plan, int ranks) {
+  std::int64_t tokens = 0;
+  std::int64_t padded = 0;
+  for (const auto& encoding : plan.encodings) tokens += static_cast<std::int64_t>(encoding.input_ids.size());
+  for (const auto& batch : plan.batches) padded += batch.padded_tokens();
+  char padding[32];
+  std::snprintf(padding, sizeof padding, "%.1f%%",
+                padded > 0 ? 100.0 * static_cast<double>(padded - tokens) / static_cast<double>(padded) : 0.0);
+  return "model " + options.model.string() + ": " + plan.config.family() + " (" + plan.config.model_type + "), " +
+         std::to_string(plan.config.num_hidden_layers) + " layers, hidden " + std::to_string(plan.hidden()) +
+         ", computed in " + model::compute_dtype_name(plan.compute_dtype) + "\n" + "corpus " +
+         options.corpus.string() + ": " + std::to_string(plan.corpus.sentences()) + " sentences, " +
+         std::to_string(plan.rows()) + " words, " + std::to_string(tokens) + " tokens in " +
+         std::to_string(plan.batches.size()) + " batches of at most " + std::to_string(options.batch_tokens) +
+         " padded tokens (" + padding + " padding), " + std::to_string(plan.layers.size()) + " layers kept\n" +
+         "memory: " + model::describe_memory(plan.weight_bytes, plan.activation_bytes, plan.compute_dtype) + " on " +
+         std::to_string(ranks) + " rank(s)\n" + "would write " + options.out.string() + "\n";
 }
 
 namespace {
@@ -227,6 +260,7 @@ void write_output_skeleton(const std::filesystem::path& path, const ExtractOptio
   content.architecture = plan.config.model_type;
   content.num_layers = plan.config.num_hidden_layers;
   content.aggregation = extract::aggregation_name(plan.aggregation);
+  content.compute_dtype = model::compute_dtype_name(plan.compute_dtype);
   content.counts = {{"model_max_length", plan.model_max_length},
                     {"truncated_sentences", plan.truncated_sentences},
                     {"truncated_words", plan.truncated_words},

@@ -43,4 +43,11 @@ std::string layer_list_text(const std::vector<std::int64_t>& layers) {
   return text;
 }
 
+LayerGroups layer_groups(int rank, int ranks, std::size_t layers) {
+  LayerGroups g;
+  g.groups = std::max(1, std::min(ranks, static_cast<int>(layers)));
+  while (g.mine + 1 < g.groups && (g.mine + 1) * ranks / g.groups <= rank) ++g.mine;
+  return g;
+}
+
 }  // namespace conceptlens::app

@@ -191,7 +191,7 @@ void CondensedMatrix::scan(std::int64_t i, const ActiveSet& active) const {
   }
   if (holds_row(i)) {
     const double* row_i = row(i);
-    for (std::int64_t k = active.next(i); k < active.end(); k = active.next(k)) lists_.offer(i, k, row_i[k]);
+    for (std::int64_t k = active.next(i); k < active.end(); k = active.next(k)) lists_.offer(i, k, row_i[k - i - 1]);
   }
   lists_.end_scan(i);
 }
@@ -254,7 +254,7 @@ void CondensedMatrix::merge(std::int64_t dying, std::int64_t survivor, double d,
     for (; k < hi; k = active.next(k)) {
       if (const auto p = ahead.advance(); p >= 0 && holds_row(p)) __builtin_prefetch(&d_[local(p, hi)]);
       if (holds_row(k)) {
-        update(k, row_dying[k], d_[local(k, hi)]);
+        update(k, row_dying[k - lo - 1], d_[local(k, hi)]);
       } else {
         forget(k);
       }
@@ -268,14 +268,16 @@ void CondensedMatrix::merge(std::int64_t dying, std::int64_t survivor, double d,
       Lookahead ahead(active, k, end);
       for (; k < end; k = active.next(k)) {
         if (const auto p = ahead.advance(); p >= 0) __builtin_prefetch(&d_[local(p, hi)]);
-        update(k, row_dying[k], d_[local(k, hi)]);
+        update(k, row_dying[k - lo - 1], d_[local(k, hi)]);
       }
     }
   }
   // k > hi: row hi is updated where it is held; lists holding lo elsewhere drop it.
   if (holds_row(hi)) {
     double* row_hi = mutable_row(hi);
-    for (std::int64_t k = active.next(hi); k < active.end(); k = active.next(k)) update(k, row_dying[k], row_hi[k]);
+    for (std::int64_t k = active.next(hi); k < active.end(); k = active.next(k)) {
+      update(k, row_dying[k - lo - 1], row_hi[k - hi - 1]);
+    }
   } else if (holds_row(lo)) {
     for (std::int64_t k = active.next(hi); k < active.end(); k = active.next(k)) forget(k);
   }

@@ -72,7 +72,7 @@ class CondensedMatrix {
   /// Whether this object holds entry (i, j), i != j.
   bool holds(std::int64_t i, std::int64_t j) const { return holds_row(std::min(i, j)); }
   double at(std::int64_t i, std::int64_t j) const { return d_[local(std::min(i, j), std::max(i, j))]; }
-  /// Row i (held): row(i)[k] = d(i, k) for k > i.
+  /// Row i (held): row(i)[t] = d(i, i + 1 + t) for t < row_length(i).
   const double* row(std::int64_t i) const { return mutable_row(i); }
   /// Entries in row i: n - i - 1.
   std::int64_t row_length(std::int64_t i) const { return n_ - i - 1; }
@@ -82,8 +82,8 @@ class CondensedMatrix {
 
   /// Merges cluster `dying` into `survivor` (dying < survivor, as the chain does): rewrites the
   /// held entries d(k, survivor) and the neighbour lists. `row_dying` is row `dying` of the
-  /// whole matrix (row_dying[k] = d(dying, k), k > dying) — this object's own row when it holds
-  /// it, else a copy from the rank that does.
+  /// whole matrix (row_dying[t] = d(dying, dying + 1 + t)) — this object's own row when it
+  /// holds it, else a copy from the rank that does.
   void merge(std::int64_t dying, std::int64_t survivor, double d,
              const std::vector<std::int64_t>& sizes, const ActiveSet& active,
              const double* row_dying);
@@ -98,7 +98,8 @@ class CondensedMatrix {
 
  private:
   CondensedMatrix(std::int64_t n, const RowRanges& rows);
-  double* mutable_row(std::int64_t i) const { return d_.data() + local(i, i + 1) - (i + 1); }
+  /// Row i's first entry, d(i, i + 1) (one past the last entry when the row is empty).
+  double* mutable_row(std::int64_t i) const { return d_.data() + local(i, i + 1); }
   /// Position of held entry (i, j), i < j, in d_.
   std::size_t local(std::int64_t i, std::int64_t j) const {
     return static_cast<std::size_t>(row_offset_[static_cast<std::size_t>(i)] + (j - i - 1));

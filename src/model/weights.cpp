@@ -2,6 +2,7 @@
 
 #include <ATen/core/Tensor.h>
 #include <ATen/ops/empty.h>
+#include <ATen/ops/from_blob.h>
 #include <c10/util/Exception.h>
 #include <caffe2/serialize/inline_container.h>
 #include <torch/csrc/jit/serialization/import_read.h>
@@ -9,6 +10,8 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <system_error>
@@ -16,6 +19,7 @@
 
 #include "store/safetensors.hpp"
 #include "util/error.hpp"
+#include "util/read_file.hpp"
 
 namespace conceptlens::model {
 namespace {
@@ -26,44 +30,20 @@ using store::SafetensorsFile;
 using store::SafetensorsTensor;
 using Shape = std::vector<std::int64_t>;
 
-// ---- the tensors each architecture reads (transformers 4.31 module names) -----------------------
-
-void add(std::vector<TensorSpec>& specs, const std::string& name, Shape shape, bool required = true) {
-  specs.push_back(TensorSpec{name, std::move(shape), required});
-}
-
-/// `<prefix>.weight` [out, in] and `<prefix>.bias` [out] of an nn.Linear.
-void add_linear(std::vector<TensorSpec>& specs, const std::string& prefix, std::int64_t out, std::int64_t in,
-                bool required = true) {
-  add(specs, prefix + ".weight", {out, in}, required);
-  add(specs, prefix + ".bias", {out}, required);
-}
-
-void add_layer_norm(std::vector<TensorSpec>& specs, const std::string& prefix, std::int64_t size) {
-  add(specs, prefix + ".weight", {size});
-  add(specs, prefix + ".bias", {size});
-}
-
-void add_layer(std::vector<TensorSpec>& specs, const std::string& p, const LayerNames& names, std::int64_t h,
-               std::int64_t i) {
-  add_linear(specs, p + names.query, h, h);
-  add_linear(specs, p + names.key, h, h);
-  add_linear(specs, p + names.value, h, h);
-  add_linear(specs, p + names.attention_output, h, h);
-  add_layer_norm(specs, p + names.attention_norm, h);
-  add_linear(specs, p + names.intermediate, i, h);
-  add_linear(specs, p + names.output, h, i);
-  add_layer_norm(specs, p + names.output_norm, h);
-}
-
 // ---- the tensors of a checkpoint file, before conversion ---------------------------------------
 
-/// One tensor of the file that a spec asked for.
+/// A tensor of a safetensors file (one shard of a sharded checkpoint).
+struct Stored {
+  std::shared_ptr<const SafetensorsFile> file;
+  const SafetensorsTensor* tensor = nullptr;
+};
+
+/// One tensor of the checkpoint that a spec asked for.
 struct Found {
   std::string file_name;                       ///< its name in the file ("bert.pooler.dense.weight")
   std::string dtype;                           ///< safetensors spelling: "F32", "I64", ...
   Shape shape;
-  const SafetensorsTensor* stored = nullptr;   ///< model.safetensors
+  Stored stored;                               ///< model.safetensors (or a shard)
   at::Tensor tensor;                           ///< pytorch_model.bin
 };
 
@@ -106,30 +86,40 @@ std::string fix_key(const std::string& name) {
 bool starts_with(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
 
 /// Maps the file's tensor names to spec names as transformers 4.31 loads a base model: when
-/// some name carries the base prefix ("bert."), only those names are the encoder's (prefix
-/// stripped) and "classifier.*" is the head; otherwise the names are used as they are.
+/// some name carries the base prefix ("bert."), only those names are the base model's (prefix
+/// stripped) and the head's own tensors ("classifier.*", "score.*", ...) stand beside them;
+/// otherwise the names are used as they are.
 class NameMapper {
  public:
-  NameMapper(const std::vector<std::string>& names, std::string prefix) : prefix_(std::move(prefix)) {
+  NameMapper(const std::vector<std::string>& names, std::string prefix, const std::vector<TensorSpec>& specs)
+      : prefix_(std::move(prefix)) {
     has_prefix_ = std::any_of(names.begin(), names.end(), [&](const std::string& n) { return starts_with(n, prefix_); });
+    for (const TensorSpec& spec : specs) {
+      if (spec.outside_base) outside_.push_back(spec.name);
+    }
   }
 
   /// The spec name of the file's tensor `name` ("" when transformers would not load it).
   std::string spec_name(const std::string& name) const {
     if (!has_prefix_) return fix_key(name);
     if (starts_with(name, prefix_)) return fix_key(name.substr(prefix_.size()));
-    if (starts_with(name, "classifier.")) return fix_key(name);
+    if (outside(fix_key(name))) return fix_key(name);
     return {};
   }
 
   /// The name the file would give the spec's tensor (for "missing tensor" messages).
   std::string file_name(const std::string& spec) const {
-    return has_prefix_ && !starts_with(spec, "classifier.") ? prefix_ + spec : spec;
+    return has_prefix_ && !outside(spec) ? prefix_ + spec : spec;
   }
 
  private:
+  bool outside(const std::string& spec) const {
+    return std::find(outside_.begin(), outside_.end(), spec) != outside_.end();
+  }
+
   std::string prefix_;
   bool has_prefix_ = false;
+  std::vector<std::string> outside_;  ///< the head's own tensors
 };
 
 /// The specs of `config` (with the head's when asked), one entry per name: a name in both
@@ -200,82 +190,62 @@ std::map<std::string, at::Tensor> read_torch_state_dict(const std::filesystem::p
   return tensors;
 }
 
-/// Copies a safetensors tensor of float dtype `type` into a float32 tensor.
-at::Tensor convert(const SafetensorsFile& file, const SafetensorsTensor& stored, c10::ScalarType type) {
-  const std::span<const std::byte> bytes = file.bytes(stored);
-  at::Tensor raw = at::empty(stored.shape, at::TensorOptions().dtype(type));
-  CONCEPTLENS_CHECK(raw.nbytes() == bytes.size());
-  if (!bytes.empty()) std::memcpy(raw.data_ptr(), bytes.data(), bytes.size());  // data offsets need not be aligned
-  return type == c10::ScalarType::Float ? raw : raw.to(c10::ScalarType::Float);
+c10::ScalarType scalar_type(ComputeDtype dtype) {
+  return dtype == ComputeDtype::float32 ? c10::ScalarType::Float : c10::ScalarType::BFloat16;
 }
 
-/// A float32 contiguous tensor that owns just its own elements.
-at::Tensor convert(const at::Tensor& tensor) {
-  at::Tensor out = tensor.to(c10::ScalarType::Float).contiguous();
+/// A safetensors tensor of float dtype `type` in `compute`: where it lies in the mapping when
+/// it is stored so and aligned (the tensor keeps the file mapped), else copied and converted.
+at::Tensor convert(const Stored& stored, c10::ScalarType type, c10::ScalarType compute) {
+  const std::span<const std::byte> bytes = stored.file->bytes(*stored.tensor);
+  const auto options = at::TensorOptions().dtype(type);
+  const auto address = reinterpret_cast<std::uintptr_t>(bytes.data());
+  if (type == compute && !bytes.empty() && address % c10::elementSize(type) == 0) {
+    // read-only pages: the networks never write their weights
+    return at::from_blob(const_cast<std::byte*>(bytes.data()), stored.tensor->shape,
+                         [file = stored.file](void*) {}, options);
+  }
+  at::Tensor raw = at::empty(stored.tensor->shape, options);
+  CONCEPTLENS_CHECK(raw.nbytes() == bytes.size());
+  if (!bytes.empty()) std::memcpy(raw.data_ptr(), bytes.data(), bytes.size());  // data offsets need not be aligned
+  stored.file->release(*stored.tensor);  // copied: its pages need not stay resident
+  return type == compute ? raw : raw.to(compute);
+}
+
+/// A contiguous tensor in `compute` that owns just its own elements.
+at::Tensor convert(const at::Tensor& tensor, c10::ScalarType compute) {
+  at::Tensor out = tensor.to(compute).contiguous();
   if (out.storage().nbytes() != out.nbytes() || out.storage_offset() != 0) out = out.clone();
   return out;
 }
 
+/// model.safetensors.index.json: the shard files (plain names in the folder) and the tensors the
+/// index gives each.
+std::map<std::string, std::vector<std::string>> read_index(const std::filesystem::path& path) {
+  nlohmann::json index;
+  try {
+    index = nlohmann::json::parse(read_whole_file(path));
+  } catch (const nlohmann::json::parse_error& error) {
+    file_error(path, std::string("invalid JSON: ") + error.what());
+  }
+  const auto map = index.is_object() ? index.find("weight_map") : index.end();
+  if (map == index.end() || !map->is_object() || map->empty()) {
+    file_error(path, "expected an object with a \"weight_map\" {tensor name: shard file}");
+  }
+  std::map<std::string, std::vector<std::string>> shards;
+  for (const auto& [name, file] : map->items()) {
+    const bool plain_name = file.is_string() && !file.get<std::string>().empty() &&
+                            file.get<std::string>().find('/') == std::string::npos;
+    if (!plain_name) {
+      file_error(path, "\"weight_map\" gives tensor '" + name + "' the shard " + file.dump() +
+                           ": expected the name of a file in the folder");
+    }
+    shards[file.get<std::string>()].push_back(name);
+  }
+  return shards;
+}
+
 }  // namespace
-
-// ---- specs --------------------------------------------------------------------------------------
-
-const LayerNames& layer_names(Architecture architecture) {
-  static const LayerNames bert{"attention.self.query", "attention.self.key", "attention.self.value",
-                               "attention.output.dense", "attention.output.LayerNorm", "intermediate.dense",
-                               "output.dense", "output.LayerNorm"};
-  static const LayerNames albert{"attention.query", "attention.key", "attention.value", "attention.dense",
-                                 "attention.LayerNorm", "ffn", "ffn_output", "full_layer_layer_norm"};
-  return architecture == Architecture::albert ? albert : bert;
-}
-
-std::int64_t distinct_layers(const ModelConfig& config) {
-  return config.architecture == Architecture::albert ? config.num_hidden_groups * config.inner_group_num
-                                                     : config.num_hidden_layers;
-}
-
-std::string layer_prefix(const ModelConfig& config, std::int64_t index) {
-  if (config.architecture != Architecture::albert) return "encoder.layer." + std::to_string(index) + ".";
-  return "encoder.albert_layer_groups." + std::to_string(index / config.inner_group_num) + ".albert_layers." +
-         std::to_string(index % config.inner_group_num) + ".";
-}
-
-std::string pooler_name(const ModelConfig& config) {
-  return config.architecture == Architecture::albert ? "pooler" : "pooler.dense";
-}
-
-std::vector<TensorSpec> encoder_tensor_specs(const ModelConfig& config) {
-  const std::int64_t h = config.hidden_size;
-  const std::int64_t e = config.embedding_size;
-  const std::int64_t i = config.intermediate_size;
-  std::vector<TensorSpec> specs;
-  add(specs, "embeddings.word_embeddings.weight", {config.vocab_size, e});
-  add(specs, "embeddings.position_embeddings.weight", {config.max_position_embeddings, e});
-  add(specs, "embeddings.token_type_embeddings.weight", {config.type_vocab_size, e});
-  add_layer_norm(specs, "embeddings.LayerNorm", e);
-  if (config.architecture == Architecture::albert) add_linear(specs, "encoder.embedding_hidden_mapping_in", h, e);
-  for (std::int64_t layer = 0; layer < distinct_layers(config); ++layer) {
-    add_layer(specs, layer_prefix(config, layer), layer_names(config.architecture), h, i);
-  }
-  add_linear(specs, pooler_name(config), h, h, /*required=*/false);
-  return specs;
-}
-
-std::vector<TensorSpec> head_tensor_specs(const ModelConfig& config) {
-  const std::int64_t h = config.hidden_size;
-  const auto c = static_cast<std::int64_t>(config.id2label.size());
-  std::vector<TensorSpec> specs;
-  if (config.architecture == Architecture::roberta) {
-    // RobertaClassificationHead (XLM-R too): dense -> tanh -> out_proj on the <s> state
-    add_linear(specs, "classifier.dense", h, h);
-    add_linear(specs, "classifier.out_proj", c, h);
-  } else {
-    // BertForSequenceClassification / AlbertForSequenceClassification: classifier(pooler)
-    add_linear(specs, pooler_name(config), h, h);
-    add_linear(specs, "classifier", c, h);
-  }
-  return specs;
-}
 
 // ---- loading ------------------------------------------------------------------------------------
 
@@ -287,44 +257,69 @@ const at::Tensor& Weights::at(const std::string& name) const {
   return it->second;
 }
 
-Weights load_weights(const std::filesystem::path& model_dir, const ModelConfig& config, bool with_head) {
+Weights load_weights(const std::filesystem::path& model_dir, const ModelConfig& config, bool with_head,
+                     ComputeDtype compute) {
   std::error_code ec;
   if (!std::filesystem::is_directory(model_dir, ec)) {
     file_error(model_dir, std::filesystem::exists(model_dir, ec) ? "is not a directory: expected a checkpoint folder"
                                                                  : "checkpoint folder not found");
   }
   const std::filesystem::path safetensors_path = model_dir / "model.safetensors";
+  const std::filesystem::path index_path = model_dir / "model.safetensors.index.json";
   const std::filesystem::path torch_path = model_dir / "pytorch_model.bin";
-  const bool use_safetensors = std::filesystem::exists(safetensors_path, ec);
-  if (!use_safetensors && !std::filesystem::exists(torch_path, ec)) {
-    std::string what = "no weights file: looked for model.safetensors and pytorch_model.bin";
-    for (const char* index : {"model.safetensors.index.json", "pytorch_model.bin.index.json"}) {
-      if (std::filesystem::exists(model_dir / index, ec)) {
-        what += std::string(" (found ") + index + ": sharded checkpoints are not supported)";
-      }
+  Weights weights;
+  if (std::filesystem::exists(safetensors_path, ec)) {
+    weights.source = safetensors_path;
+  } else if (std::filesystem::exists(index_path, ec)) {
+    weights.source = index_path;
+  } else if (std::filesystem::exists(torch_path, ec)) {
+    weights.source = torch_path;
+  } else {
+    std::string what = "no weights file: looked for model.safetensors, model.safetensors.index.json and "
+                       "pytorch_model.bin";
+    if (std::filesystem::exists(model_dir / "pytorch_model.bin.index.json", ec)) {
+      what += " (found pytorch_model.bin.index.json: sharded pytorch_model.bin checkpoints are not supported, "
+              "convert them to safetensors)";
     }
     file_error(model_dir, what);
   }
-
-  Weights weights;
-  weights.source = use_safetensors ? safetensors_path : torch_path;
   const std::filesystem::path& path = weights.source;
 
-  // Everything the file holds, under the file's names.
-  std::optional<SafetensorsFile> safetensors;
+  // Everything the files hold, under the files' names.
+  std::map<std::string, Stored> stored;
   std::map<std::string, at::Tensor> state_dict;
   std::vector<std::string> names;
-  if (use_safetensors) {
-    safetensors.emplace(SafetensorsFile::open(path));
-    for (const SafetensorsTensor& t : safetensors->tensors()) names.push_back(t.name);
-  } else {
+  if (path == torch_path) {
     state_dict = read_torch_state_dict(path);
     for (const auto& [name, tensor] : state_dict) names.push_back(name);
+  } else {
+    std::map<std::string, std::vector<std::string>> shards;
+    if (path == index_path) {
+      shards = read_index(path);
+    } else {
+      shards[safetensors_path.filename().string()] = {};
+    }
+    for (const auto& [shard, indexed] : shards) {
+      const auto file = std::make_shared<const SafetensorsFile>(SafetensorsFile::open(model_dir / shard));
+      for (const std::string& name : indexed) {
+        if (file->find(name) == nullptr) {
+          file_error(path, "\"weight_map\" gives tensor '" + name + "' to " + shard + ", which does not hold it");
+        }
+      }
+      for (const SafetensorsTensor& tensor : file->tensors()) {
+        const auto [it, inserted] = stored.emplace(tensor.name, Stored{file, &tensor});
+        if (!inserted) {
+          file_error(path, "tensor '" + tensor.name + "' is in two shards: " +
+                               it->second.file->path().filename().string() + " and " + shard);
+        }
+        names.push_back(tensor.name);
+      }
+    }
   }
 
   // The ones the specs read, under the specs' names.
   const std::vector<TensorSpec> specs = wanted_specs(config, with_head);
-  const NameMapper mapper(names, config.base_prefix());
+  const NameMapper mapper(names, config.base_prefix(), specs);
   std::map<std::string, Found> found;
   for (const std::string& name : names) {
     const std::string spec = mapper.spec_name(name);
@@ -334,10 +329,10 @@ Weights load_weights(const std::filesystem::path& model_dir, const ModelConfig& 
     }
     Found entry;
     entry.file_name = name;
-    if (safetensors) {
-      entry.stored = safetensors->find(name);
-      entry.dtype = std::string(store::dtype_name(entry.stored->dtype));
-      entry.shape = entry.stored->shape;
+    if (state_dict.empty()) {
+      entry.stored = stored.at(name);
+      entry.dtype = std::string(store::dtype_name(entry.stored.tensor->dtype));
+      entry.shape = entry.stored.tensor->shape;
     } else {
       entry.tensor = state_dict.at(name);
       entry.dtype = dtype_text(entry.tensor.scalar_type());
@@ -349,12 +344,13 @@ Weights load_weights(const std::filesystem::path& model_dir, const ModelConfig& 
     }
   }
 
+  const c10::ScalarType target = scalar_type(compute);
   for (const TensorSpec& spec : specs) {
     const auto it = found.find(spec.name);
     if (it == found.end()) {
       if (!spec.required) continue;
       std::string what = "missing tensor '" + mapper.file_name(spec.name) + "' (shape " + dims_text(spec.shape) + ")";
-      if (starts_with(spec.name, "classifier.")) what += ": the sequence-classification head is not in this checkpoint";
+      if (spec.outside_base) what += ": the sequence-classification head is not in this checkpoint";
       file_error(path, what);
     }
     Found& entry = it->second;
@@ -367,7 +363,8 @@ Weights load_weights(const std::filesystem::path& model_dir, const ModelConfig& 
       file_error(path, "tensor '" + entry.file_name + "' has shape " + dims_text(entry.shape) + ", expected " +
                            dims_text(spec.shape));
     }
-    weights.tensors[spec.name] = safetensors ? convert(*safetensors, *entry.stored, *type) : convert(entry.tensor);
+    weights.tensors[spec.name] =
+        state_dict.empty() ? convert(entry.stored, *type, target) : convert(entry.tensor, target);
     entry.tensor = at::Tensor();  // drop the file's copy as soon as it is converted
     state_dict.erase(entry.file_name);
   }

@@ -72,9 +72,10 @@ std::string settings_section(const Study& study) {
   }
   html += "</table>\n";
 
-  html += "<table>\n<tr><th class=\"l\">model</th><th class=\"l\">base model</th></tr>\n";
+  html += "<table>\n<tr><th class=\"l\">model</th><th class=\"l\">family</th><th class=\"l\">base model</th></tr>\n";
   for (const ModelInfo& model : study.models) {
-    html += "<tr><td class=\"l\">" + escape_html(model.name) + "</td><td class=\"l\">" +
+    html += "<tr><td class=\"l\">" + escape_html(model.name) + "</td><td class=\"l\">" + escape_html(model.family) +
+            "</td><td class=\"l\">" +
             (model.base.empty() ? std::string("(pre-trained)") : escape_html(model.base)) + "</td></tr>\n";
   }
   html += "</table>\n";

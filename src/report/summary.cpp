@@ -215,6 +215,9 @@ Study parse_summary(const std::string& text, const std::string& source) {
     ModelInfo model;
     model.name = reader.string_at(models[i], where, "name");
     if (const Json* base = reader.find(models[i], where, "base")) model.base = reader.as_string(*base, where, "base");
+    if (const Json* family = reader.find(models[i], where, "family")) {
+      model.family = reader.as_string(*family, where, "family");
+    }
     for (const ModelInfo& other : study.models) {
       if (other.name == model.name) reader.fail(where, "model '" + model.name + "' is listed twice");
     }

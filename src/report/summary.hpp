@@ -4,7 +4,7 @@
 //
 // summary.json:
 //   {"study", "threshold", "ks": [K...],
-//    "models":  [{"name", "base" ("" or absent for a pre-trained model), ...}],
+//    "models":  [{"name", "base" ("" or absent for a pre-trained model), "family"?, ...}],
 //    "corpora": [{"name", "sentences"?, "words"?, "selected"?, "label_sets"?: [{"name", "kind"}]}],
 //    "results": [{"model", "corpus", "layer", "k", "points"?,
 //                 "alignment": {"<set>": {"kind", "aligned", "fraction", "coverage"?, "file"?}},
@@ -22,7 +22,8 @@ namespace conceptlens::report {
 
 struct ModelInfo {
   std::string name;
-  std::string base;  ///< "" for a pre-trained model
+  std::string base;    ///< "" for a pre-trained model
+  std::string family;  ///< e.g. "GPT-2 decoder (gpt2)"; "" when not given
 };
 
 struct LabelSetInfo {

@@ -428,6 +428,7 @@ void write_activations_file(const std::filesystem::path& path, const Activations
   file.write_string_attribute("/", "aggregation", content.aggregation);
   file.write_string_attribute("/", "corpus_checksum", corpus::corpus_checksum(lines));
   file.write_string_attribute("/", "tool_version", CONCEPTLENS_VERSION);
+  file.write_string_attribute("/", "compute_dtype", content.compute_dtype);
   for (const auto& [name, value] : content.counts) file.write_int_attribute("/", name, value);
   file.close();
 }

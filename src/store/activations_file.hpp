@@ -10,8 +10,8 @@
 //                                             line ended by '\n'; the rows of sentence s are the
 //                                             first offset[s+1] - offset[s] words of line s (the
 //                                             line split on single spaces), in corpus order
-//   attributes on /: model, architecture, aggregation, corpus_checksum, tool_version (strings),
-//                    hidden_size, num_layers (integers)
+//   attributes on /: model, architecture, aggregation, corpus_checksum, tool_version,
+//                    compute_dtype (strings), hidden_size, num_layers (integers)
 // A line's words are those of Python's `line.split(" ")` (the NeuroX/ConceptX rule); an empty
 // line has none. Every word has a row unless extraction truncated the sentence: NeuroX emits
 // only the words that fit model_max_length (none when the first does not fit), so a truncated
@@ -142,6 +142,7 @@ struct ActivationsContent {
   std::string architecture;
   std::int64_t num_layers = 0;
   std::string aggregation = "last";
+  std::string compute_dtype = "float32";  ///< what the model computed in (attribute compute_dtype)
 };
 
 /// Writes the file at `path` serially (the caller makes it atomic); the attributes hidden_size,

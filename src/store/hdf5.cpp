@@ -193,6 +193,29 @@ std::vector<std::uint64_t> extent_of(hid_t space, const std::string& name, const
   return {extent.begin(), extent.end()};
 }
 
+/// A dataset's extent costs a few bytes to declare; its values must be in the file. Refuses a
+/// dataset whose storage holds fewer bytes than its elements need (never written: read back as
+/// fill values; or a damaged file), before anything is allocated for it. Compressed (filtered),
+/// virtual and external datasets are stored otherwise and not checked.
+void check_stored(hid_t dataset, hid_t stored_type, hid_t space, const std::string& name, const Context& context) {
+  const Handle creation = context.own(H5Dget_create_plist(dataset), Handle::Kind::property_list,
+                                      "get the creation properties of " + name);
+  const int filters = H5Pget_nfilters(creation.id());
+  const int external = H5Pget_external_count(creation.id());
+  if (filters != 0 || external != 0 || H5Pget_layout(creation.id()) == H5D_VIRTUAL) return;
+  const hssize_t points = H5Sget_simple_extent_npoints(space);
+  if (points < 0) context.failed("count the elements of " + name);
+  const std::size_t element = H5Tget_size(stored_type);
+  std::uint64_t needed = 0;
+  const bool overflows = __builtin_mul_overflow(static_cast<std::uint64_t>(points), element, &needed);
+  const std::uint64_t stored = H5Dget_storage_size(dataset);
+  if (overflows || stored < needed) {
+    context.error(name + " has " + std::to_string(points) + " elements of " + std::to_string(element) +
+                  " bytes, but the file stores " + std::to_string(stored) +
+                  " bytes of them: a dataset that was never written, or a damaged file");
+  }
+}
+
 herr_t collect_name(hid_t, const char* name, const H5L_info_t*, void* names) {
   static_cast<std::vector<std::string>*>(names)->emplace_back(name);
   return 0;
@@ -390,6 +413,7 @@ std::uint64_t File::inspect_dataset(const std::string& dataset_path, ElementType
   const Handle space = context.own(H5Dget_space(dataset.id()), Handle::Kind::dataspace,
                                    "get the dataspace of " + name);
   dims = extent_of(space.id(), name, context);
+  check_stored(dataset.id(), stored.id(), space.id(), name, context);
   const hssize_t points = H5Sget_simple_extent_npoints(space.id());
   if (points < 0) context.failed("count the elements of " + name);
   return static_cast<std::uint64_t>(points);
@@ -409,6 +433,7 @@ DatasetInfo File::describe_dataset(const std::string& dataset_path) const {
                                    "get the dataspace of " + name);
   DatasetInfo info;
   info.dims = extent_of(space.id(), name, context);
+  check_stored(dataset.id(), stored.id(), space.id(), name, context);
   info.type = describe_type(stored.id());
   info.floating = H5Tget_class(stored.id()) == H5T_FLOAT;
   info.element_size = H5Tget_size(stored.id());
@@ -467,6 +492,7 @@ std::vector<std::string> File::read_strings_dataset(const std::string& dataset_p
     context.error(name + " holds " + describe_type(stored.id()) + " of shape " + shape_text(dims) +
                   ": expected variable-length strings [n]");
   }
+  check_stored(dataset.id(), stored.id(), space.id(), name, context);
   std::vector<char*> pointers(dims[0], nullptr);
   const Handle memory = variable_utf8_string_type(context);
   std::vector<std::string> values;

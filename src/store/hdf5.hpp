@@ -132,7 +132,9 @@ class File {
   /// Reads a 1-D dataset of variable-length strings. InputError naming the dataset otherwise.
   std::vector<std::string> read_strings_dataset(const std::string& dataset_path) const;
 
-  /// Describes the dataset at `dataset_path`: InputError if it is missing or not a dataset.
+  /// Describes the dataset at `dataset_path`: InputError if it is missing, not a dataset, or
+  /// (uncompressed) stores fewer bytes than its elements need: a dataset never written, or a
+  /// damaged file, caught before anything is allocated for it. The readers below check the same.
   DatasetInfo describe_dataset(const std::string& dataset_path) const;
 
   /// Reads rows [first, first + count) of a 2-D dataset of floating-point values of any width

@@ -299,6 +299,10 @@ NpyMatrix read_npy_matrix(const std::filesystem::path& path) {
     input_error(path, "expected a 2-D array (points x dimensions), found a " + std::to_string(header.shape.size()) +
                           "-D array of shape " + shape_text(header.shape));
   }
+  if (header.shape[1] == 0) {  // points without dimensions: any count of them would fit in no data at all
+    input_error(path, "array of shape " + shape_text(header.shape) +
+                          " has no columns: expected points x dimensions with at least one dimension");
+  }
   NpyMatrix matrix;
   matrix.rows = header.shape[0];
   matrix.cols = header.shape[1];
@@ -322,6 +326,9 @@ std::vector<std::string> read_npy_strings(const std::filesystem::path& path) {
   if (!width) {
     input_error(path, "unsupported dtype '" + descr +
                           "': expected a string array, unicode ('<U<n>') or bytes ('|S<n>')");
+  }
+  if (*width == 0) {  // no bytes per string: any count of them would fit in no data at all
+    input_error(path, "dtype '" + descr + "' holds strings of no characters: expected a width of at least 1");
   }
   // Fortran and C order are the same layout in one dimension.
   if (header.shape.size() != 1) {

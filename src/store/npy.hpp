@@ -19,12 +19,13 @@ struct NpyMatrix {
 };
 
 /// Reads a 2-D little-endian float32 or float64 C-order array. Throws InputError naming the
-/// file for: a bad magic or header, another dtype, Fortran order, not 2-D, a size that does not
-/// match the header, or a NaN/Inf value (with its row and column).
+/// file for: a bad magic or header, another dtype, Fortran order, not 2-D, no columns, a size
+/// that does not match the header, or a NaN/Inf value (with its row and column).
 NpyMatrix read_npy_matrix(const std::filesystem::path& path);
 
-/// Reads a 1-D array of strings ('<U' UTF-32 or '|S' bytes), returned as UTF-8 without the
-/// trailing NUL padding. Throws InputError naming the file (object arrays need pickle: refused).
+/// Reads a 1-D array of strings ('<U' UTF-32 or '|S' bytes, at least one character wide),
+/// returned as UTF-8 without the trailing NUL padding. Throws InputError naming the file (object
+/// arrays need pickle: refused).
 std::vector<std::string> read_npy_strings(const std::filesystem::path& path);
 
 /// Reads a 1-D little-endian int32 ('<i4') or int64 ('<i8') array (e.g. cluster labels).

@@ -9,6 +9,7 @@
 #include <array>
 #include <bit>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <system_error>
@@ -230,7 +231,7 @@ SafetensorsFile SafetensorsFile::open(const std::filesystem::path& path) {
   Json header;
   try {
     header = Json::parse(header_begin, header_begin + header_length);
-  } catch (const Json::parse_error& error) {
+  } catch (const Json::exception& error) {  // parse_error, or out_of_range for a number like 1e999
     file_error(path, "the header (" + std::to_string(header_length) + " bytes) is not valid JSON: " + error.what());
   }
   const HeaderParser parser(path, file.data_size_);
@@ -274,6 +275,15 @@ const SafetensorsTensor* SafetensorsFile::find(std::string_view name) const {
 std::span<const std::byte> SafetensorsFile::bytes(const SafetensorsTensor& tensor) const {
   CONCEPTLENS_CHECK(tensor.end <= data_size_ && tensor.begin <= tensor.end);
   return {data_ + tensor.begin, static_cast<std::size_t>(tensor.end - tensor.begin)};
+}
+
+void SafetensorsFile::release(const SafetensorsTensor& tensor) const {
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto begin = reinterpret_cast<std::uintptr_t>(data_ + tensor.begin);
+  const auto end = reinterpret_cast<std::uintptr_t>(data_ + tensor.end);
+  const std::uintptr_t first = (begin + page - 1) / page * page;  // whole pages inside the tensor
+  const std::uintptr_t last = end / page * page;
+  if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);  // advice only
 }
 
 }  // namespace conceptlens::store

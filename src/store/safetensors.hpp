@@ -66,6 +66,10 @@ class SafetensorsFile {
   /// The bytes of `tensor` (one of tensors()), valid while this object lives. No alignment is
   /// guaranteed: copy them out (memcpy) rather than casting the pointer.
   std::span<const std::byte> bytes(const SafetensorsTensor& tensor) const;
+  /// Gives back to the kernel the pages that hold nothing but `tensor`'s bytes
+  /// (madvise(MADV_DONTNEED)): once a tensor has been copied out, its pages no longer count in
+  /// the process's resident memory. The bytes stay readable (from the file again).
+  void release(const SafetensorsTensor& tensor) const;
 
  private:
   SafetensorsFile() = default;

@@ -59,7 +59,7 @@ class Table {
     if (node == nullptr) return fallback;
     if (!node->is_number()) fail(key, "expected a number, found " + type_name(*node));
     const double value = *node->value<double>();
-    if (value < minimum || value > maximum) {
+    if (!(value >= minimum && value <= maximum)) {  // TOML has nan: no comparison holds for it
       std::ostringstream range;
       range << "expected a number in [" << minimum << ", " << maximum << "], found " << value;
       fail(key, range.str());
@@ -242,6 +242,7 @@ Job read_job_file(const fs::path& path) {
     Table section(path, *table, "extract");
     job.aggregation = section.choice("aggregation", job.aggregation, {"last", "first", "average"});
     job.dtype = section.choice("dtype", job.dtype, {"float32", "float16"});
+    job.compute_dtype = section.choice("compute_dtype", job.compute_dtype, {"float32", "bfloat16"});
     job.batch_tokens = section.integer("batch_tokens", job.batch_tokens, 1);
     section.check_known();
   }

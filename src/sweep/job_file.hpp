@@ -10,7 +10,7 @@
 //   k = [100]                       # numbers of concepts
 //   [paths]                         # ${name} in any path below; an environment variable of the
 //   models = "/scratch/models"      # same name overrides (nightly runs set them per cluster)
-//   [extract]  aggregation, dtype, batch_tokens           (as conceptlens extract)
+//   [extract]  aggregation, dtype, compute_dtype, batch_tokens   (as conceptlens extract)
 //   [cluster]  max_per_type, min_freq, drop_freq, max_words, mode, memory_per_rank,
 //              checkpoint_every (seconds; default 60)
 //   [align]    threshold, max_unk, level
@@ -59,6 +59,7 @@ struct Job {
   // extract
   std::string aggregation = "last";
   std::string dtype = "float32";
+  std::string compute_dtype = "float32";
   std::int64_t batch_tokens = 2048;
   // cluster
   select::SelectionOptions selection;

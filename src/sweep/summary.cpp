@@ -39,7 +39,11 @@ std::string summary_json(const SweepPlan& plan) {
   summary["level"] = job.level;
   Json models = Json::array();
   for (const ModelSpec& model : job.models) {
-    models.push_back({{"name", model.name}, {"base", model.base}, {"layers", plan.model(model.name).layers}});
+    const ModelPlan& planned = plan.model(model.name);
+    models.push_back({{"name", model.name},
+                      {"base", model.base},
+                      {"family", planned.config.family() + " (" + planned.config.model_type + ")"},
+                      {"layers", planned.layers}});
   }
   summary["models"] = models;
   // one result per (model, corpus, layer, K), in stage order

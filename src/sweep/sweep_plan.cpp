@@ -9,8 +9,11 @@
 
 #include "app/layer_list.hpp"
 #include "corpus/corpus_file.hpp"
+#include "model/memory_estimate.hpp"
 #include "model/model_config.hpp"
 #include "store/atomic_output.hpp"
+#include "tokenize/hf_config.hpp"
+#include "tokenize/tokenizer.hpp"
 #include "util/error.hpp"
 #include "util/hash.hpp"
 #include "util/read_file.hpp"
@@ -179,8 +182,15 @@ SweepPlan plan_sweep(const Job& job, const fs::path& out) {
     const model::ModelConfig config = model::read_model_config(spec.path / "config.json");
     ModelPlan model;
     model.name = spec.name;
-    model.hidden = config.hidden_size;
+    model.config = config;
     model.predicts = config.has_sequence_classification_head();
+    std::int64_t max_length = tokenize::Tokenizer::kNoMaxLength;  // the tokenizer's, when its config is there
+    if (const fs::path tokenizer_config = spec.path / "tokenizer_config.json"; fs::exists(tokenizer_config)) {
+      tokenize::hf::read_max_length(tokenize::hf::read_json_object(tokenizer_config), tokenizer_config,
+                                    tokenize::Tokenizer::kNoMaxLength, max_length);
+    }
+    max_length = std::min(max_length, config.max_tokens());
+    model.max_tokens = max_length == tokenize::Tokenizer::kNoMaxLength ? 0 : max_length;
     std::vector<std::int64_t> all(static_cast<std::size_t>(config.num_hidden_layers + 1));
     std::iota(all.begin(), all.end(), 0);
     try {
@@ -205,7 +215,11 @@ SweepPlan plan_sweep(const Job& job, const fs::path& out) {
                        std::to_string(selected) + " tokens the [cluster] selection keeps from corpus '" + spec.name +
                        "' (" + spec.path.string() + ")");
     }
-    plan.corpora.push_back({spec.name, text.sentences(), text.words, selected});
+    std::int64_t longest = 0;
+    for (const std::string& line : text.lines) {
+      longest = std::max(longest, static_cast<std::int64_t>(line.size() + corpus::split_words(line).size()));
+    }
+    plan.corpora.push_back({spec.name, text.sentences(), text.words, selected, longest});
   }
 
   // stages: extraction of every (model, corpus), their clustering, alignment, comparison
@@ -287,6 +301,7 @@ void compute_keys(SweepPlan& plan) {
         const ModelPlan& model = plan.model(stage.model);
         key << folder_hash(job.model(stage.model).path) << file_hash(job.corpus(stage.corpus).path) << job.aggregation
             << job.dtype << job.batch_tokens << static_cast<std::int64_t>(model.predicts);
+        if (job.compute_dtype != "float32") key << job.compute_dtype;  // keeps the keys of float32 studies
         for (const std::int64_t layer : model.layers) key << layer;
         extract_keys[pair] = stage.key = key.text();
         break;
@@ -350,11 +365,13 @@ std::string describe_plan(const SweepPlan& plan, int ranks) {
   const Job& job = plan.job;
   out << "study '" << job.study << "' (" << job.file.string() << ") into " << plan.out.string() << " on " << ranks
       << " rank(s)\n";
+  const model::ComputeDtype compute = model::parse_compute_dtype(job.compute_dtype);
   for (const ModelPlan& model : plan.models) {
     const ModelSpec& spec = job.model(model.name);
-    out << "  model " << model.name << ": " << spec.path.string() << ", layers";
+    out << "  model " << model.name << ": " << spec.path.string() << ", " << model.config.family() << " ("
+        << model.config.model_type << "), layers";
     for (const std::int64_t layer : model.layers) out << " " << layer;
-    out << ", hidden " << model.hidden << (spec.base.empty() ? "" : ", fine-tuned from " + spec.base)
+    out << ", hidden " << model.config.hidden_size << (spec.base.empty() ? "" : ", fine-tuned from " + spec.base)
         << (model.predicts ? ", predicts classes" : "") << "\n";
   }
   for (const CorpusPlan& corpus : plan.corpora) {
@@ -369,7 +386,18 @@ std::string describe_plan(const SweepPlan& plan, int ranks) {
     complete += done ? 1 : 0;
     upgraded += upgrade ? 1 : 0;
     out << "  " << (done ? "[complete] " : upgrade ? "[upgrade]  " : "[to run]   ") << stage.id;
-    if (stage.kind == StageKind::extract) out << ": all " << ranks << " ranks split the corpus";
+    if (stage.kind == StageKind::extract) {
+      // at most: batches of batch_tokens padded tokens of the longest sentence the model takes
+      const ModelPlan& model = plan.model(stage.model);
+      const std::int64_t longest = plan.corpus(stage.corpus).longest;
+      const std::int64_t length = model.max_tokens > 0 ? std::min(model.max_tokens, longest) : longest;
+      const std::int64_t batch = std::max<std::int64_t>(1, job.batch_tokens / std::max<std::int64_t>(1, length));
+      const auto layers = static_cast<std::int64_t>(model.layers.size());
+      out << ": all " << ranks << " ranks split the corpus; "
+          << model::describe_memory(model::weight_bytes(model.config, model.predicts, compute),
+                                    model::activation_bytes(model.config, compute, batch, length, layers), compute)
+          << " at most";
+    }
     if (stage.kind == StageKind::cluster) {
       const std::int64_t layers = static_cast<std::int64_t>(plan.model(stage.model).layers.size());
       const std::int64_t groups = std::min<std::int64_t>(ranks, layers);

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "model/model_config.hpp"
 #include "sweep/job_file.hpp"
 
 namespace conceptlens::sweep {
@@ -59,9 +60,11 @@ struct Stage {
 
 struct ModelPlan {
   std::string name;
+  model::ModelConfig config;         ///< config.json
   std::vector<std::int64_t> layers;  ///< the study's layers of this model
-  std::int64_t hidden = 0;
   bool predicts = false;             ///< has a classification head: extraction stores its classes
+  std::int64_t max_tokens = 0;       ///< the most tokens a sentence gets: the tokenizer's
+                                     ///< model_max_length and the model's positions; 0: no limit
 };
 
 struct CorpusPlan {
@@ -70,6 +73,7 @@ struct CorpusPlan {
   std::int64_t words = 0;
   std::int64_t selected = 0;  ///< tokens ConceptX's selection keeps from the corpus file (a sentence
                               ///< the tokenizer truncates is dropped at clustering: fewer then)
+  std::int64_t longest = 0;   ///< bytes + words of its longest line: more than any tokenizer makes of it
 };
 
 struct SweepPlan {
@@ -109,7 +113,8 @@ void stamp_stage(const SweepPlan& plan, const Stage& stage);
 /// kind it reads: this build redoes it because it computes it otherwise.
 bool redone_by_upgrade(const SweepPlan& plan, const Stage& stage);
 
-/// --dry-run: the stages, what they write, whether each is complete, and which an upgrade redoes.
+/// --dry-run: the models (family, layers, hidden size), the stages, what they write, whether each
+/// is complete, which an upgrade redoes, and the memory per rank of the extractions and clusterings.
 std::string describe_plan(const SweepPlan& plan, int ranks);
 
 }  // namespace conceptlens::sweep

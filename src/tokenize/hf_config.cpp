@@ -35,7 +35,7 @@ Json read_json_object(const std::filesystem::path& path) {
   Json json;
   try {
     json = Json::parse(bytes);
-  } catch (const Json::parse_error& error) {
+  } catch (const Json::exception& error) {  // parse_error, or out_of_range for a number like 1e999
     file_error(path, std::string("not valid JSON: ") + error.what());
   }
   if (!json.is_object()) file_error(path, std::string("expected a JSON object, found ") + json.type_name());
@@ -107,6 +107,24 @@ void read_token_list(const Json& json, const std::string& key, const std::filesy
     }
     values.push_back(std::move(token));
   }
+}
+
+void SpecialTokenAttributes::read(const Json& json, const std::filesystem::path& path) {
+  read_token(json, "bos_token", path, bos_token);
+  read_token(json, "eos_token", path, eos_token);
+  read_token(json, "unk_token", path, unk_token);
+  read_token(json, "sep_token", path, sep_token);
+  read_token(json, "pad_token", path, pad_token);
+  read_token(json, "cls_token", path, cls_token);
+  read_token(json, "mask_token", path, mask_token);
+  read_token_list(json, "additional_special_tokens", path, additional_special_tokens);
+}
+
+std::vector<const SpecialToken*> SpecialTokenAttributes::extended() const {
+  std::vector<const SpecialToken*> out = {&bos_token, &eos_token, &unk_token, &sep_token,
+                                          &pad_token, &cls_token, &mask_token};
+  for (const SpecialToken& token : additional_special_tokens) out.push_back(&token);
+  return out;
 }
 
 void read_string_list(const Json& json, const std::string& key, const std::filesystem::path& path,

@@ -40,6 +40,18 @@ void read_token(const Json& json, const std::string& key, const std::filesystem:
 /// The same for a list (additional_special_tokens); absent keeps `values`, null clears it.
 void read_token_list(const Json& json, const std::string& key, const std::filesystem::path& path,
                      std::vector<SpecialToken>& values);
+/// The special-token attributes of a tokenizer class (transformers' SPECIAL_TOKENS_ATTRIBUTES),
+/// as tokenizer_config.json and special_tokens_map.json set them.
+struct SpecialTokenAttributes {
+  SpecialToken bos_token, eos_token, unk_token, sep_token, pad_token, cls_token, mask_token;
+  std::vector<SpecialToken> additional_special_tokens;
+
+  /// Sets the attributes `json` has (read_token, read_token_list); InputError naming `path`.
+  void read(const Json& json, const std::filesystem::path& path);
+  /// all_special_tokens_extended's order: bos, eos, unk, sep, pad, cls, mask, the additional ones.
+  std::vector<const SpecialToken*> extended() const;
+};
+
 /// A list of strings (or AddedToken objects, their content); absent keeps `values`, null clears it.
 void read_string_list(const Json& json, const std::string& key, const std::filesystem::path& path,
                       std::vector<std::string>& values);

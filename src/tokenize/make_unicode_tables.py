@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Generates src/tokenize/unicode_tables.cpp: the Unicode data that transformers 4.31's slow
-tokenizers take from Python's `unicodedata` and `str` methods: BERT's BasicTokenizer, and
-ALBERT's preprocess_text (NFKD, unicodedata.combining, str.lower, str.isdigit).
+tokenizers take from Python's `unicodedata` and `str` methods: BERT's BasicTokenizer, ALBERT's
+preprocess_text (NFKD, unicodedata.combining, str.lower, str.isdigit), and the letter and
+number classes of GPT-2's and RoBERTa's pre-tokenization pattern.
 
 Run with Debian 12's /usr/bin/python3 (Python 3.11.2, unicodedata.unidata_version 14.0.0), the
 interpreter that produced the fixtures in ../shared/fixtures/hf:
@@ -12,7 +13,8 @@ The script refuses to run on another Unicode version unless --any-version is giv
 
 Tables (all sorted by code point, all compact):
   * categories:    runs (first code point, class) over U+0000..U+10FFFF, class one of
-                   other / C* (control, format, unassigned, private use, surrogate) / Zs / P* / Mn;
+                   other / C* (control, format, unassigned, private use, surrogate) / Zs / P* / Mn /
+                   L* / N* (the last two for the \\p{L} and \\p{N} of GPT-2's pre-tokenizer);
   * python_spaces: the code points for which str.isspace() is true (str.split(), str.strip());
   * lowercase:     str.lower() of single code points: runs (first, count, stride, delta) of
                    one-to-one mappings, plus the few one-to-many mappings (U+0130 -> i U+0307);
@@ -39,8 +41,9 @@ import unicodedata
 EXPECTED_UNICODE = "14.0.0"
 MAX_CP = 0x10FFFF
 
-CLASS_OTHER, CLASS_CONTROL, CLASS_SPACE_SEPARATOR, CLASS_PUNCTUATION, CLASS_NONSPACING_MARK = range(5)
-CLASS_NAMES = ["kOther", "kControl", "kSpaceSeparator", "kPunctuation", "kNonspacingMark"]
+(CLASS_OTHER, CLASS_CONTROL, CLASS_SPACE_SEPARATOR, CLASS_PUNCTUATION, CLASS_NONSPACING_MARK, CLASS_LETTER,
+ CLASS_NUMBER) = range(7)
+CLASS_NAMES = ["kOther", "kControl", "kSpaceSeparator", "kPunctuation", "kNonspacingMark", "kLetter", "kNumber"]
 
 
 def is_surrogate(cp):
@@ -57,6 +60,10 @@ def char_class(cp):
         return CLASS_PUNCTUATION
     if cat == "Mn":
         return CLASS_NONSPACING_MARK
+    if cat[0] == "L":
+        return CLASS_LETTER
+    if cat[0] == "N":
+        return CLASS_NUMBER
     return CLASS_OTHER
 
 

@@ -65,4 +65,41 @@ SentenceEncoding align_words(std::vector<std::int32_t> word_token_counts, std::s
   return result;
 }
 
+ContextEncoder::ContextEncoder(Encode encode, std::vector<std::int64_t> prefix, std::vector<std::int64_t> suffix,
+                               std::int64_t model_max_length, IsSpecial is_special)
+    : encode_(std::move(encode)),
+      prefix_(std::move(prefix)),
+      suffix_(std::move(suffix)),
+      model_max_length_(model_max_length),
+      is_special_(std::move(is_special)) {}
+
+std::int32_t ContextEncoder::count(const WordContext& context) const {
+  {
+    const std::lock_guard lock(mutex_);
+    if (const auto it = cache_.find(context.text); it != cache_.end()) return it->second;
+  }
+  // tokenizer.encode(context) adds the special tokens; NeuroX removes its special ids
+  std::size_t non_special = 0;
+  const auto tally = [&](std::span<const std::int64_t> ids) {
+    for (const std::int64_t id : ids) non_special += is_special_(id) ? 0 : 1;
+  };
+  tally(prefix_);
+  tally(encode_(context.text));
+  tally(suffix_);
+  const std::int32_t result = context.count(non_special);
+  const std::lock_guard lock(mutex_);
+  if (cache_.size() >= kMaxCachedCounts) cache_.clear();
+  cache_.emplace(context.text, result);
+  return result;
+}
+
+SentenceEncoding ContextEncoder::encode_sentence(std::string_view sentence) const {
+  const std::vector<std::int64_t> content = encode_(sentence);
+  const std::vector<std::string_view> words = split_words(sentence);
+  std::vector<std::int32_t> counts;
+  counts.reserve(words.size());
+  for (std::size_t w = 0; w < words.size(); ++w) counts.push_back(count(word_context(words, w)));
+  return align_words(std::move(counts), content, prefix_, suffix_, model_max_length_, is_special_);
+}
+
 }  // namespace conceptlens::tokenize

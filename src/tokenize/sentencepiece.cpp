@@ -19,7 +19,12 @@ constexpr std::int64_t kFairseqBos = 0, kFairseqPad = 1, kFairseqEos = 2, kFairs
 constexpr std::int64_t kFairseqOffset = 1;
 
 const char* family_name(SentencePieceFamily family) {
-  return family == SentencePieceFamily::albert ? "ALBERT" : "XLM-R";
+  switch (family) {
+    case SentencePieceFamily::albert: return "ALBERT";
+    case SentencePieceFamily::xlm_roberta: return "XLM-R";
+    case SentencePieceFamily::llama: return "Llama";
+  }
+  return "?";
 }
 
 hf::SpecialToken plain(std::string content) {
@@ -28,23 +33,27 @@ hf::SpecialToken plain(std::string content) {
   return token;
 }
 
-/// AddedToken(content, lstrip=True, rstrip=False): what both classes make of a mask string.
-hf::SpecialToken mask_added_token(std::string content) {
+/// AddedToken(content, lstrip, rstrip=False): what ALBERT and XLM-R make of a mask string
+/// (lstrip) and Llama of its bos, eos, unk and pad strings (neither).
+hf::SpecialToken added_token(std::string content, bool lstrip) {
   hf::SpecialToken token = plain(std::move(content));
   token.added_token = true;
-  token.lstrip = true;
+  token.lstrip = lstrip;
   return token;
 }
 
-void read_special_tokens(const hf::Json& json, const std::filesystem::path& path, SentencePieceOptions& options) {
-  hf::read_token(json, "bos_token", path, options.bos_token);
-  hf::read_token(json, "eos_token", path, options.eos_token);
-  hf::read_token(json, "unk_token", path, options.unk_token);
-  hf::read_token(json, "sep_token", path, options.sep_token);
-  hf::read_token(json, "pad_token", path, options.pad_token);
-  hf::read_token(json, "cls_token", path, options.cls_token);
-  hf::read_token(json, "mask_token", path, options.mask_token);
-  hf::read_token_list(json, "additional_special_tokens", path, options.additional_special_tokens);
+/// The __init__ of the class wraps these strings into AddedTokens.
+void wrap_strings(SentencePieceOptions& options) {
+  const auto wrap = [](hf::SpecialToken& token, bool lstrip) {
+    if (!token.added_token && !token.content.empty()) token = added_token(token.content, lstrip);
+  };
+  if (options.family == SentencePieceFamily::llama) {
+    for (hf::SpecialToken* token : {&options.bos_token, &options.eos_token, &options.unk_token, &options.pad_token}) {
+      wrap(*token, false);
+    }
+  } else {
+    wrap(options.mask_token, true);
+  }
 }
 
 /// tokenizer_config.json: the __init__ arguments of the tokenizer class.
@@ -56,12 +65,22 @@ SentencePieceOptions read_options(const std::filesystem::path& path, SentencePie
     hf::read_bool(json, "remove_space", path, options.remove_space);
     hf::read_bool(json, "keep_accents", path, options.keep_accents);
   }
-  hf::read_max_length(json, path, Tokenizer::kNoMaxLength, options.model_max_length);
-  read_special_tokens(json, path, options);
-  // __init__: mask_token = AddedToken(mask_token, lstrip=True, rstrip=False) if it is a str
-  if (!options.mask_token.added_token && !options.mask_token.content.empty()) {
-    options.mask_token = mask_added_token(options.mask_token.content);
+  if (family == SentencePieceFamily::llama) {
+    hf::read_bool(json, "add_bos_token", path, options.add_bos_token);
+    hf::read_bool(json, "add_eos_token", path, options.add_eos_token);
+    // absent or null: transformers warns and takes the legacy behaviour
+    if (const auto it = json.find("legacy"); it != json.end() && !it->is_null()) {
+      bool legacy = true;
+      hf::read_bool(json, "legacy", path, legacy);
+      if (!legacy) {
+        hf::file_error(path, "\"legacy\": false is not supported: this tool tokenizes as transformers 4.31's "
+                             "LlamaTokenizer with legacy=True; set \"legacy\": true to tokenize that way");
+      }
+    }
   }
+  hf::read_max_length(json, path, Tokenizer::kNoMaxLength, options.model_max_length);
+  options.read(json, path);
+  wrap_strings(options);
   if (const auto it = json.find("sp_model_kwargs");
       it != json.end() && !it->is_null() && !(it->is_object() && it->empty())) {
     hf::file_error(path, "\"sp_model_kwargs\" is not supported (sampling or other SentencePiece options), found " +
@@ -79,31 +98,47 @@ bool starts_with_underline(std::string_view piece) { return piece.substr(0, 3) =
 SentencePieceOptions SentencePieceOptions::defaults(SentencePieceFamily family) {
   SentencePieceOptions options;
   options.family = family;
-  if (family == SentencePieceFamily::albert) {
-    options.bos_token = plain("[CLS]");
-    options.eos_token = plain("[SEP]");
-    options.unk_token = plain("<unk>");
-    options.sep_token = plain("[SEP]");
-    options.pad_token = plain("<pad>");
-    options.cls_token = plain("[CLS]");
-    options.mask_token = mask_added_token("[MASK]");
-  } else {
+  switch (family) {
+    case SentencePieceFamily::albert:
+      options.bos_token = plain("[CLS]");
+      options.eos_token = plain("[SEP]");
+      options.unk_token = plain("<unk>");
+      options.sep_token = plain("[SEP]");
+      options.pad_token = plain("<pad>");
+      options.cls_token = plain("[CLS]");
+      options.mask_token = plain("[MASK]");
+      break;
+    case SentencePieceFamily::xlm_roberta:
+      options.bos_token = plain("<s>");
+      options.eos_token = plain("</s>");
+      options.unk_token = plain("<unk>");
+      options.sep_token = plain("</s>");
+      options.pad_token = plain("<pad>");
+      options.cls_token = plain("<s>");
+      options.mask_token = plain("<mask>");
+      break;
+    case SentencePieceFamily::llama:  // no pad, sep, cls or mask token
+      options.bos_token = plain("<s>");
+      options.eos_token = plain("</s>");
+      options.unk_token = plain("<unk>");
+      break;
+  }
+  if (family != SentencePieceFamily::albert) {
     options.do_lower_case = false;
     options.remove_space = false;
     options.keep_accents = true;
-    options.bos_token = plain("<s>");
-    options.eos_token = plain("</s>");
-    options.unk_token = plain("<unk>");
-    options.sep_token = plain("</s>");
-    options.pad_token = plain("<pad>");
-    options.cls_token = plain("<s>");
-    options.mask_token = mask_added_token("<mask>");
   }
+  wrap_strings(options);
   return options;
 }
 
 const char* SentencePieceTokenizer::model_file_name(SentencePieceFamily family) {
-  return family == SentencePieceFamily::albert ? "spiece.model" : "sentencepiece.bpe.model";
+  switch (family) {
+    case SentencePieceFamily::albert: return "spiece.model";
+    case SentencePieceFamily::xlm_roberta: return "sentencepiece.bpe.model";
+    case SentencePieceFamily::llama: return "tokenizer.model";
+  }
+  return "";
 }
 
 std::unique_ptr<SentencePieceTokenizer> SentencePieceTokenizer::load(const std::filesystem::path& model_dir,
@@ -113,7 +148,7 @@ std::unique_ptr<SentencePieceTokenizer> SentencePieceTokenizer::load(const std::
   SentencePieceOptions options = read_options(config_path, family);
   // from_pretrained sets the special tokens of special_tokens_map.json after __init__
   if (const auto map_path = model_dir / "special_tokens_map.json"; std::filesystem::exists(map_path)) {
-    read_special_tokens(hf::read_json_object(map_path), map_path, options);
+    options.read(hf::read_json_object(map_path), map_path);
   }
   if (const auto added_path = model_dir / "added_tokens.json"; std::filesystem::exists(added_path)) {
     if (!hf::read_json_object(added_path).empty()) {
@@ -130,61 +165,47 @@ std::unique_ptr<SentencePieceTokenizer> SentencePieceTokenizer::load(const std::
 SentencePieceTokenizer::SentencePieceTokenizer(SentencePieceModel model, SentencePieceOptions options)
     : model_(std::move(model)), options_(std::move(options)) {
   const std::string model_name = model_.path().filename().string();
+  const char* family = family_name(options_.family);
   fairseq_mask_id_ = model_.piece_size() + kFairseqOffset;
   // XLM-R's token_to_id gives unk_id_ for SentencePiece's unknown piece: <unk> until known
   unk_id_ = options_.family == SentencePieceFamily::xlm_roberta ? kFairseqUnk : 0;
   if (options_.unk_token.content.empty()) {
-    throw InputError(std::string("unk_token is not set (null), but ") + family_name(options_.family) + " needs it");
+    throw InputError(std::string("unk_token is not set (null), but ") + family + " needs it");
   }
   unk_id_ = token_to_id(options_.unk_token.content);
 
-  // all_special_tokens_extended in transformers' order (SPECIAL_TOKENS_ATTRIBUTES); a text is
-  // stripped on both sides unless some attribute gives it as an AddedToken, whose flags then
-  // count (the last one's)
-  std::vector<const hf::SpecialToken*> extended = {&options_.bos_token, &options_.eos_token, &options_.unk_token,
-                                                   &options_.sep_token, &options_.pad_token, &options_.cls_token,
-                                                   &options_.mask_token};
-  for (const hf::SpecialToken& token : options_.additional_special_tokens) extended.push_back(&token);
-  for (const hf::SpecialToken* token : extended) {
-    if (token->content.empty()) continue;
-    const std::int64_t id = token_to_id(token->content);
-    if (id == unk_id_ && token->content != options_.unk_token.content) {
-      throw InputError("special token " + printable(token->content) + " is not in " + model_name +
+  specials_ = SpecialTokens(options_.extended());
+  for (const std::string& content : specials_.contents()) {
+    const std::int64_t id = token_to_id(content);
+    if (id == unk_id_ && content != options_.unk_token.content) {
+      throw InputError("special token " + printable(content) + " is not in " + model_name +
                        " (added tokens are not supported)");
     }
-    std::u32string text;
-    if (decode_utf8(token->content, text) != std::string_view::npos) {
-      throw InputError("special token " + printable(token->content) + " is not valid UTF-8");
-    }
-    auto it = std::find_if(specials_.begin(), specials_.end(), [&](const SpecialText& s) { return s.text == text; });
-    if (it == specials_.end()) {
-      specials_.push_back({std::move(text), true, true});
-      it = specials_.end() - 1;
-      if (token->content != options_.unk_token.content) neurox_special_ids_.push_back(id);
-    }
-    if (token->added_token) {
-      it->lstrip = token->lstrip;
-      it->rstrip = token->rstrip;
-    }
+    if (content != options_.unk_token.content) neurox_special_ids_.push_back(id);
   }
-  std::sort(specials_.begin(), specials_.end(), [](const SpecialText& a, const SpecialText& b) { return a.text < b.text; });
   std::sort(neurox_special_ids_.begin(), neurox_special_ids_.end());
 
   const auto require = [&](const char* name, const hf::SpecialToken& token) {
-    if (token.content.empty()) {
-      throw InputError(std::string(name) + " is not set (null), but " + family_name(options_.family) + " needs it");
-    }
+    if (token.content.empty()) throw InputError(std::string(name) + " is not set (null), but " + family + " needs it");
     return token_to_id(token.content);
   };
-  cls_id_ = require("cls_token", options_.cls_token);
-  sep_id_ = require("sep_token", options_.sep_token);
-  pad_id_ = require("pad_token", options_.pad_token);
+  if (options_.family == SentencePieceFamily::llama) {
+    if (options_.add_bos_token) prefix_.push_back(require("bos_token", options_.bos_token));
+    if (options_.add_eos_token) suffix_.push_back(require("eos_token", options_.eos_token));
+    if (!options_.pad_token.content.empty()) pad_id_ = token_to_id(options_.pad_token.content);
+  } else {
+    prefix_.push_back(require("cls_token", options_.cls_token));
+    suffix_.push_back(require("sep_token", options_.sep_token));
+    pad_id_ = require("pad_token", options_.pad_token);
+  }
+  context_encoder_.emplace([this](std::string_view text) { return encode(text); }, prefix_, suffix_,
+                           options_.model_max_length, [this](std::int64_t id) { return is_neurox_special(id); });
 }
 
 // ---- vocabulary ---------------------------------------------------------------------------------
 
 std::int64_t SentencePieceTokenizer::token_to_id(std::string_view token) const {
-  if (options_.family == SentencePieceFamily::albert) return model_.piece_to_id(token);
+  if (options_.family != SentencePieceFamily::xlm_roberta) return model_.piece_to_id(token);
   if (token == "<s>") return kFairseqBos;
   if (token == "<pad>") return kFairseqPad;
   if (token == "</s>") return kFairseqEos;
@@ -199,7 +220,7 @@ std::string SentencePieceTokenizer::id_to_token(std::int64_t id) const {
     throw InputError("token id " + std::to_string(id) + " is outside the vocabulary [0, " +
                      std::to_string(vocab_size()) + ")");
   }
-  if (options_.family == SentencePieceFamily::albert) return model_.id_to_piece(static_cast<int>(id));
+  if (options_.family != SentencePieceFamily::xlm_roberta) return model_.id_to_piece(static_cast<int>(id));
   switch (id) {
     case kFairseqBos: return "<s>";
     case kFairseqPad: return "<pad>";
@@ -214,7 +235,7 @@ std::string SentencePieceTokenizer::id_to_token(std::int64_t id) const {
 std::int64_t SentencePieceTokenizer::vocab_size() const {
   // XLM-R: len(sp_model) + fairseq_offset + 1 (<mask>)
   const std::int64_t pieces = model_.piece_size();
-  return options_.family == SentencePieceFamily::albert ? pieces : pieces + kFairseqOffset + 1;
+  return options_.family == SentencePieceFamily::xlm_roberta ? pieces + kFairseqOffset + 1 : pieces;
 }
 
 bool SentencePieceTokenizer::is_neurox_special(std::int64_t id) const {
@@ -222,16 +243,6 @@ bool SentencePieceTokenizer::is_neurox_special(std::int64_t id) const {
 }
 
 // ---- tokenization -------------------------------------------------------------------------------
-
-std::size_t SentencePieceTokenizer::special_at(std::u32string_view text, std::size_t pos, bool first_sorted) const {
-  std::size_t best = 0;
-  for (const SpecialText& special : specials_) {
-    if (text.compare(pos, special.text.size(), special.text) != 0) continue;
-    if (first_sorted) return special.text.size();
-    best = std::max(best, special.text.size());
-  }
-  return best;
-}
 
 std::u32string SentencePieceTokenizer::preprocess(std::u32string_view text) const {
   std::u32string out;
@@ -269,7 +280,7 @@ std::u32string SentencePieceTokenizer::preprocess(std::u32string_view text) cons
 }
 
 void SentencePieceTokenizer::tokenize_piece(std::u32string_view piece, std::vector<std::string>& out) const {
-  if (options_.family == SentencePieceFamily::xlm_roberta) {
+  if (options_.family != SentencePieceFamily::albert) {
     for (std::string& token : model_.encode(encode_utf8(piece))) out.push_back(std::move(token));
     return;
   }
@@ -304,7 +315,7 @@ std::vector<std::string> SentencePieceTokenizer::tokens(std::string_view text) c
     lowered.reserve(decoded.size());
     std::size_t pos = 0;
     while (pos < decoded.size()) {
-      if (const std::size_t length = special_at(decoded, pos, true); length > 0) {
+      if (const std::size_t length = specials_.match_at(decoded, pos, true); length > 0) {
         lowered.append(decoded, pos, length);
         pos += length;
       } else {
@@ -313,40 +324,8 @@ std::vector<std::string> SentencePieceTokenizer::tokens(std::string_view text) c
     }
     decoded = std::move(lowered);
   }
-  // tokens_trie.split: the special tokens are cut out (leftmost, longest)
-  struct Segment {
-    std::u32string_view text;
-    const SpecialText* special = nullptr;
-  };
-  std::vector<Segment> segments;
-  const std::u32string_view view(decoded);
-  std::size_t start = 0;
-  std::size_t pos = 0;
-  while (pos < view.size()) {
-    const std::size_t length = special_at(view, pos, false);
-    if (length == 0) {
-      ++pos;
-      continue;
-    }
-    if (pos > start) segments.push_back({view.substr(start, pos - start)});
-    const auto* special = &*std::find_if(specials_.begin(), specials_.end(), [&](const SpecialText& s) {
-      return s.text == view.substr(pos, length);
-    });
-    segments.push_back({view.substr(pos, length), special});
-    pos += length;
-    start = pos;
-  }
-  if (start < view.size()) segments.push_back({view.substr(start)});
-  // the whitespace around a special token goes, as its flags say
-  for (std::size_t i = 0; i < segments.size(); ++i) {
-    const SpecialText* special = segments[i].special;
-    if (special == nullptr) continue;
-    if (special->rstrip && i + 1 < segments.size()) segments[i + 1].text = python_lstrip(segments[i + 1].text);
-    if (special->lstrip && i > 0) segments[i - 1].text = python_rstrip(segments[i - 1].text);
-  }
   std::vector<std::string> out;
-  for (const Segment& segment : segments) {
-    if (segment.text.empty()) continue;
+  for (const TextSegment& segment : specials_.split(decoded)) {
     if (segment.special != nullptr) {
       out.push_back(encode_utf8(segment.text));
     } else {
@@ -364,31 +343,8 @@ std::vector<std::int64_t> SentencePieceTokenizer::encode(std::string_view text) 
 
 // ---- NeuroX ---------------------------------------------------------------------------------
 
-std::int32_t SentencePieceTokenizer::context_count(const WordContext& context) const {
-  {
-    const std::lock_guard lock(cache_mutex_);
-    if (const auto it = count_cache_.find(context.text); it != count_cache_.end()) return it->second;
-  }
-  // encode(context) with [CLS]/<s> and [SEP]/</s>, which NeuroX removes with the other specials
-  std::size_t non_special = 0;
-  for (const std::int64_t id : encode(context.text)) non_special += is_neurox_special(id) ? 0 : 1;
-  const std::int32_t count = context.count(non_special);
-  const std::lock_guard lock(cache_mutex_);
-  if (count_cache_.size() >= kMaxCachedCounts) count_cache_.clear();
-  count_cache_.emplace(context.text, count);
-  return count;
-}
-
 SentenceEncoding SentencePieceTokenizer::encode_sentence(std::string_view sentence) const {
-  const std::vector<std::int64_t> content = encode(sentence);
-  const std::vector<std::string_view> words = split_words(sentence);
-  std::vector<std::int32_t> counts;
-  counts.reserve(words.size());
-  for (std::size_t w = 0; w < words.size(); ++w) counts.push_back(context_count(word_context(words, w)));
-  const std::int64_t prefix[] = {cls_id_};
-  const std::int64_t suffix[] = {sep_id_};
-  return align_words(std::move(counts), content, prefix, suffix, options_.model_max_length,
-                     [this](std::int64_t id) { return is_neurox_special(id); });
+  return context_encoder_->encode_sentence(sentence);
 }
 
 }  // namespace conceptlens::tokenize

@@ -50,9 +50,20 @@ std::vector<std::pair<std::filesystem::path, std::string>> shim_candidates() {
   return candidates;
 }
 
-int dlopen_flags() {
+// AddressSanitizer refuses RTLD_DEEPBIND; GCC says it is on with __SANITIZE_ADDRESS__, clang 14
+// with __has_feature.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CONCEPTLENS_ADDRESS_SANITIZER 1
+#endif
+#endif
 #if defined(__SANITIZE_ADDRESS__)
-  return RTLD_NOW | RTLD_LOCAL;  // AddressSanitizer refuses RTLD_DEEPBIND
+#define CONCEPTLENS_ADDRESS_SANITIZER 1
+#endif
+
+int dlopen_flags() {
+#if defined(CONCEPTLENS_ADDRESS_SANITIZER)
+  return RTLD_NOW | RTLD_LOCAL;
 #else
   return RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND;
 #endif
@@ -74,10 +85,10 @@ ShimApi load_shim() {
       throw InputError("cannot load the SentencePiece shim " + path.string() + " (" + origin +
                        "): " + (why != nullptr ? why : "dlopen failed"));
     }
-    const auto symbol = [&](const char* name) {
+    const auto symbol = [&, &shim = path](const char* name) {  // clang 14 cannot capture a structured binding
       void* address = ::dlsym(handle, name);
       if (address == nullptr) {
-        throw InputError("the SentencePiece shim " + path.string() + " lacks " + name +
+        throw InputError("the SentencePiece shim " + shim.string() + " lacks " + name +
                          " (a stale build? rebuild conceptlens_spm_shim)");
       }
       return address;

@@ -1,7 +1,8 @@
 #pragma once
 // What extraction needs from a tokenizer: NeuroX's view of one corpus line
 // (neurox.data.extraction.transformers_extractor; fixtures/hf/README.md §4.2), whatever the
-// tokenizer family. WordPiece (BERT) and SentencePiece (ALBERT, XLM-R) implement it.
+// tokenizer family. WordPiece (BERT, DistilBERT), SentencePiece (ALBERT, XLM-R, Llama) and
+// byte-level BPE (GPT-2, RoBERTa) implement it.
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -38,7 +39,7 @@ class Tokenizer {
   virtual std::string id_to_token(std::int64_t id) const = 0;
   /// NeuroX drops these positions: every special token's id except the unknown token's.
   virtual bool is_neurox_special(std::int64_t id) const = 0;
-  /// The id batches are padded with (the model's pad token).
+  /// The pad token's id; -1 when the tokenizer has none (GPT-2, Llama).
   virtual std::int64_t pad_id() const = 0;
   /// Largest id + 1 (checked against the model's vocab_size).
   virtual std::int64_t vocab_size() const = 0;
@@ -48,13 +49,15 @@ class Tokenizer {
   static constexpr std::int64_t kNoMaxLength = INT64_MAX;
 };
 
-/// The tokenizer of a Hugging Face checkpoint folder: tokenizer_config.json's
-/// `tokenizer_class` decides (BertTokenizer, AlbertTokenizer, XLMRobertaTokenizer and their
-/// *Fast names, which get the slow tokenizer's behaviour); without it the files decide
-/// (vocab.txt: WordPiece, spiece.model: ALBERT, sentencepiece.bpe.model: XLM-R). InputError
-/// naming the folder and what was found otherwise; InputError naming the file when
-/// tokenizer_config.json (required) or the family's files are missing or invalid. ALBERT and
-/// XLM-R need the SentencePiece shim library (see sentencepiece_library.hpp).
+/// The tokenizer of a Hugging Face checkpoint folder, chosen as AutoTokenizer chooses it:
+/// tokenizer_config.json's `tokenizer_class` (BertTokenizer, DistilBertTokenizer,
+/// AlbertTokenizer, XLMRobertaTokenizer, LlamaTokenizer, GPT2Tokenizer, RobertaTokenizer and
+/// their *Fast names, which get the slow tokenizer's behaviour); without it config.json's
+/// tokenizer_class or model_type; without those the files (vocab.txt: WordPiece, spiece.model:
+/// ALBERT, sentencepiece.bpe.model: XLM-R, tokenizer.model: Llama). InputError naming the
+/// folder and what was found otherwise; InputError naming the file when tokenizer_config.json
+/// (required) or the family's files are missing or invalid. ALBERT, XLM-R and Llama need the
+/// SentencePiece shim library (see sentencepiece_library.hpp).
 std::unique_ptr<Tokenizer> load_tokenizer(const std::filesystem::path& model_dir);
 
 }  // namespace conceptlens::tokenize

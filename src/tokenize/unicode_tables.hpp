@@ -1,9 +1,9 @@
 #pragma once
 // The Unicode data transformers 4.31's slow tokenizers (BERT's BasicTokenizer, ALBERT's
-// preprocess_text) take from Python's `unicodedata` and `str` methods (Unicode 14.0.0, Python
-// 3.11: transformers 4.31's environment). The tables are generated into unicode_tables.cpp by
-// make_unicode_tables.py, which checks them against Python first; the algorithms that use them
-// (NFD, NFC, NFKD, lower-casing, character classes) are in unicode.cpp.
+// preprocess_text, GPT-2's pre-tokenizer) take from Python's `unicodedata` and `str` methods
+// (Unicode 14.0.0, Python 3.11: transformers 4.31's environment). The tables are generated into
+// unicode_tables.cpp by make_unicode_tables.py, which checks them against Python first; the
+// algorithms that use them (NFD, NFC, NFKD, lower-casing, character classes) are in unicode.cpp.
 // Every table is sorted by code point, for binary search.
 #include <cstddef>
 #include <cstdint>
@@ -17,6 +17,8 @@ enum CharClass : std::uint8_t {
   kSpaceSeparator = 2,   ///< Zs
   kPunctuation = 3,      ///< P*
   kNonspacingMark = 4,   ///< Mn
+  kLetter = 5,           ///< L*: Lu, Ll, Lt, Lm, Lo (the \p{L} of GPT-2's pre-tokenizer)
+  kNumber = 6,           ///< N*: Nd, Nl, No (its \p{N})
 };
 
 /// The class of the code points from `first` up to the next run's `first`.

@@ -1,6 +1,7 @@
 // `conceptlens extract` end to end under mpiexec at 1-4 ranks: the same file at every rank
-// count, the values of transformers + NeuroX (tests/data/hf), NeuroX's own layout, predicted
-// classes, and bad input failing once with the file and line or tensor named, leaving nothing.
+// count, the values of transformers + NeuroX (tests/data/hf, and tests/data/hf_families for
+// RoBERTa, DistilBERT, GPT-2 and Llama), NeuroX's own layout, predicted classes, --dry-run,
+// and bad input failing once with the file and line or tensor named, leaving nothing.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -23,6 +24,7 @@ using conceptlens::testing::max_abs_difference;
 namespace store = conceptlens::store;
 namespace h5 = conceptlens::store::h5;
 using conceptlens::testing::Cli;
+using conceptlens::testing::count;
 using conceptlens::testing::read_file;
 using conceptlens::testing::run;
 using conceptlens::testing::write_file;
@@ -30,11 +32,13 @@ using conceptlens::testing::write_file;
 namespace {
 
 const fs::path kHf = fs::path(CONCEPTLENS_SOURCE_DIR) / "tests/data/hf";
-const fs::path kSentences = kHf / "sentences.txt";
+const fs::path kFamilies = fs::path(CONCEPTLENS_SOURCE_DIR) / "tests/data/hf_families";
+const fs::path kSentences = kHf / "sentences.txt";  // the same 20 sentences in both sets
 
 /// NeuroX's word vectors of `layer` for every sentence, in corpus order: [rows, hidden].
-std::vector<float> reference_rows(const std::string& model, const std::string& aggregation, std::int64_t layer) {
-  const h5::File reference = h5::File::open_read_only(kHf / (model + ".h5"));
+std::vector<float> reference_rows(const std::string& model, const std::string& aggregation, std::int64_t layer,
+                                  const fs::path& fixtures = kHf) {
+  const h5::File reference = h5::File::open_read_only(fixtures / (model + ".h5"));
   std::vector<float> rows;
   for (std::size_t s = 0; s < 20; ++s) {
     const auto words = reference.read_dataset<float>(hf_sentence_group(s) + "neurox/" + aggregation);
@@ -45,9 +49,10 @@ std::vector<float> reference_rows(const std::string& model, const std::string& a
   return rows;
 }
 
-std::string extract_args(const std::string& model, const fs::path& out, const std::string& more = "") {
-  return "extract --model " + (kHf / "models" / model).string() + " --corpus " + kSentences.string() + " --out " +
-         out.string() + " " + more;
+std::string extract_args(const std::string& model, const fs::path& out, const std::string& more = "",
+                         const fs::path& fixtures = kHf) {
+  return "extract --model " + (fixtures / "models" / model).string() + " --corpus " + kSentences.string() +
+         " --out " + out.string() + " " + more;
 }
 
 }  // namespace
@@ -83,6 +88,49 @@ TEST_F(Cli, ExtractWritesTheSameFileAtEveryRankCountWithNeuroxValues) {
     EXPECT_EQ(info.sentence_offsets[20] - info.sentence_offsets[19], 50);
   }
   for (std::size_t r = 1; r < bytes.size(); ++r) EXPECT_TRUE(bytes[r] == bytes[0]) << r + 1 << " ranks differ from 1";
+}
+
+// RoBERTa, DistilBERT, GPT-2 and Llama: every layer against NeuroX at 1-4 ranks, the three
+// aggregations among them, in small batches padded after each sentence; the same bytes at 1 and
+// 4 ranks.
+TEST_F(Cli, ExtractsTheNewFamiliesAtEveryRankCount) {
+  const std::string aggregations[] = {"last", "first", "average", "last"};
+  for (const std::string model : {"roberta", "distilbert", "gpt2", "llama"}) {
+    std::vector<std::string> bytes;
+    for (int ranks = 1; ranks <= 4; ++ranks) {
+      const std::string& aggregation = aggregations[ranks - 1];
+      SCOPED_TRACE(model + " at " + std::to_string(ranks) + " rank(s), " + aggregation);
+      const fs::path out = dir_ / (model + std::to_string(ranks) + ".h5");
+      const auto result =
+          run(ranks, extract_args(model, out, "--batch-tokens 100 --aggregation " + aggregation, kFamilies));
+      ASSERT_EQ(result.code, 0) << result.output;
+      const store::ActivationsFile file = store::ActivationsFile::open(out);
+      EXPECT_EQ(file.info().architecture, model);
+      EXPECT_EQ(file.info().sentences(), 20);
+      std::string all;
+      for (const std::int64_t layer : file.info().layers) {
+        const std::vector<float> values = file.read_layer(layer);
+        EXPECT_LE(max_abs_difference(values, reference_rows(model, aggregation, layer, kFamilies)), 1e-5)
+            << "layer " << layer;
+        all.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float));
+      }
+      if (aggregation == "last") bytes.push_back(all);
+    }
+    ASSERT_EQ(bytes.size(), 2u);
+    EXPECT_TRUE(bytes[0] == bytes[1]) << model << ": 4 ranks differ from 1";
+  }
+}
+
+TEST_F(Cli, ExtractDryRunNamesTheFamilyAndTheMemory) {
+  const fs::path out = dir_ / "act.h5";
+  const auto result = run(2, extract_args("llama", out, "--dry-run --compute-dtype bfloat16", kFamilies));
+  ASSERT_EQ(result.code, 0) << result.output;
+  EXPECT_NE(result.output.find("Llama decoder (llama), 3 layers, hidden 32, computed in bfloat16"), std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("memory: weights 125.94 KiB (bfloat16) + activations"), std::string::npos)
+      << result.output;
+  EXPECT_EQ(count(result.output, "would write"), 1u) << result.output;
+  EXPECT_FALSE(fs::exists(out));
 }
 
 TEST_F(Cli, ExtractAveragesChosenLayersIntoFloat16) {
@@ -167,8 +215,8 @@ TEST_F(Cli, ExtractRejectsBadModelsAndCorpora) {
   fs::remove(no_config / "config.json");
   const fs::path bad_json = copy_model("bad-json");
   write_file(bad_json / "config.json", "{\"model_type\": \"bert\", ");
-  const fs::path gpt2 = copy_model("gpt2");
-  write_file(gpt2 / "config.json", R"({"model_type": "gpt2", "hidden_size": 32})");
+  const fs::path t5 = copy_model("t5");
+  write_file(t5 / "config.json", R"({"model_type": "t5", "hidden_size": 32})");
   const fs::path cut = copy_model("cut");
   const std::string weights = read_file(cut / "model.safetensors");
   write_file(cut / "model.safetensors", weights.substr(0, weights.size() / 2));
@@ -181,7 +229,7 @@ TEST_F(Cli, ExtractRejectsBadModelsAndCorpora) {
   };
   expect_failure(args(no_config, kSentences), 2, {(no_config / "config.json").string()});
   expect_failure(args(bad_json, kSentences), 2, {(bad_json / "config.json").string()});
-  expect_failure(args(gpt2, kSentences), 2, {"config.json", "gpt2"});
+  expect_failure(args(t5, kSentences), 2, {"config.json", "unknown architecture 't5'"});
   expect_failure(args(cut, kSentences), 2, {(cut / "model.safetensors").string()});
   expect_failure(args(good, dir_ / "empty-line.in"), 2, {"empty-line.in:2:", "empty line"});
   expect_failure(args(good, dir_ / "tab.in"), 2, {"tab.in:1:", "tab"});

@@ -61,6 +61,17 @@ TEST_F(Cli, SweepRunsTheDemoWithTheSameSummaryAtOneAndTwoRanks) {
     }
     if (ranks == 1) first = read_file(out / "summary.json");
     EXPECT_EQ(read_file(out / "summary.json"), first) << "summary at " << ranks << " ranks";
+    // run-log.json: every stage's estimate beside its time, the study's too
+    const Json log = Json::parse(read_file(out / "run-log.json"));
+    const double estimate = log.at("estimate").at("wall_seconds");
+    EXPECT_GT(estimate, 0);
+    EXPECT_DOUBLE_EQ(log.at("estimate").at("rank_hours").get<double>(), estimate * ranks / 3600);
+    EXPECT_GT(log.at("wall_seconds").get<double>(), 0);
+    EXPECT_GT(log.at("estimate").at("rates").at("gemm64_gflops").get<double>(), 0);
+    for (const Json& stage : log.at("stages")) {
+      EXPECT_GT(stage.at("estimate_seconds").get<double>(), 0) << stage.at("id");
+      EXPECT_EQ(stage.at("estimate_seconds"), stage.at("model_seconds")) << "no earlier run-log.json to calibrate by";
+    }
   }
   // the paper's finding, on the bundled models: sentiment concepts only in the fine-tuned
   // model, growing towards its top layer; none in the pre-trained one
@@ -68,7 +79,9 @@ TEST_F(Cli, SweepRunsTheDemoWithTheSameSummaryAtOneAndTwoRanks) {
   // each corpus's "selected" is the number of points clustered (every result's)
   for (const Json& corpus : summary.at("corpora")) {
     for (const Json& result : summary.at("results")) {
-      if (result.at("corpus") == corpus.at("name")) EXPECT_EQ(result.at("points"), corpus.at("selected"));
+      if (result.at("corpus") == corpus.at("name")) {
+        EXPECT_EQ(result.at("points"), corpus.at("selected"));
+      }
     }
   }
   std::map<std::string, std::map<std::int64_t, Json>> by_model;
@@ -168,13 +181,17 @@ TEST_F(Cli, SweepRejectsBadJobFilesBeforeAnyWork) {
   large.replace(large.find("k = [50]"), 8, "k = [50000]");
   check("large", large, {"large.toml", "K = 50000", "tokens", "'sst2'"});
   check("broken", "study = \"x\"\nk = [\n", {"broken.toml:", "not valid TOML"});
+  // found by tests/fuzz/fuzz_job_file (regressions/fuzz_job_file): TOML's nan passed the range check
+  check("nan", small_job(pos, "[align]\nthreshold = nan\n"), {"nan.toml", "align.threshold", "[0, 1], found nan"});
 
   // --dry-run prints the plan and writes nothing
   write_file(dir_ / "small.toml", small_job(pos));
   const auto plan = run(2, "sweep " + (dir_ / "small.toml").string() + " --out " + out.string() + " --dry-run");
   ASSERT_EQ(plan.code, 0) << plan.output;
   for (const char* part : {"[to run]   extract/base/sst2", "cluster/ft/ewt", "group(s)", "MiB per rank",
-                           "compare/ft/sst2/layer-6-k50", "to run"}) {
+                           "compare/ft/sst2/layer-6-k50", "to run", "time estimate on 2 rank(s)", "float64 GEMM",
+                           "2 layer(s) of", "matrix mode; 1 on the slowest group of 1 rank(s)", "align: ",
+                           "rank-hours", "--time="}) {
     EXPECT_NE(plan.output.find(part), std::string::npos) << part << "\n" << plan.output;
   }
   EXPECT_FALSE(fs::exists(out));
@@ -208,7 +225,8 @@ TEST_F(Cli, NightlyJobPlansAgainstTheSharedData) {
   ASSERT_EQ(plan.code, 0) << plan.output;
   for (const char* part : {"model bert-base-cased-sst2", "fine-tuned from xlm-roberta-base", "corpus hatexplain",
                            "corpus ccg", "align/albert-base-v2-mnli/mnli/layer-6-k600/predicted",
-                           "compare/bert-base-cased-hatexplain/sem/layer-0-k600"}) {
+                           "compare/bert-base-cased-hatexplain/sem/layer-0-k600", "time estimate on 2 rank(s)",
+                           "extract/albert-base-v2-sst2/mnli", "align: ", "rank-hours"}) {
     EXPECT_NE(plan.output.find(part), std::string::npos) << part << "\n" << plan.output.substr(0, 3000);
   }
   EXPECT_FALSE(fs::exists(dir_ / "out"));

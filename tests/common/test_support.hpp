@@ -2,40 +2,33 @@
 // Helpers shared by the tests: a scratch directory, the committed test data, hand-made .npy
 // files and checks on error messages.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <initializer_list>
 #include <iterator>
 #include <string>
 
+#include "scratch_dir.hpp"
+
 namespace conceptlens::testing {
 
-/// A fresh directory under the system temp directory, removed with its contents on destruction.
-class ScratchDir {
+/// A scratch copy of the files of a folder that `keep` accepts (by file name), to change.
+class FolderCopy {
  public:
-  ScratchDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("conceptlens-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
+  FolderCopy(const std::filesystem::path& from, const std::function<bool(const std::string&)>& keep) {
+    for (const auto& entry : std::filesystem::directory_iterator(from)) {
+      const std::string name = entry.path().filename().string();
+      if (keep(name)) std::filesystem::copy_file(entry.path(), dir_.path() / name);
+    }
   }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  ~ScratchDir() {
-    std::error_code ignored;
-    std::filesystem::permissions(path_, std::filesystem::perms::owner_all, ignored);
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+  const std::filesystem::path& path() const { return dir_.path(); }
+  std::filesystem::path operator/(const std::string& name) const { return dir_.path() / name; }
 
  private:
-  std::filesystem::path path_;
+  ScratchDir dir_;
 };
 
 /// A version 1.0 file with the given header dict (padded as NumPy does) and data bytes.

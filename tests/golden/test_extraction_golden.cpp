@@ -1,7 +1,8 @@
-// Extraction against what transformers 4.31 and NeuroX computed (tests/data/hf, see its
-// FIXTURES.md): token ids exact; every hidden state of every sentence, the NeuroX word vectors
-// of every aggregation and the classifier's logits within atol 1e-5 — one sentence at a time
-// (NeuroX's way) and all sentences in one padded batch (ours).
+// Extraction against what transformers 4.31 and NeuroX computed (tests/data/hf and
+// tests/data/hf_families, see their FIXTURES.md): token ids exact; every hidden state of every
+// sentence, the NeuroX word vectors of every aggregation and the classifier's logits within
+// atol 1e-5 — one sentence at a time (NeuroX's way) and all sentences in one padded batch
+// (ours) — for BERT, ALBERT, XLM-R, a BERT classifier, RoBERTa, DistilBERT, GPT-2 and Llama.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -50,13 +51,15 @@ std::vector<std::vector<float>> run_all_layers(const Encoder& encoder, const Pad
   return states;
 }
 
+/// "<fixture set>/<model>": the set's folder under tests/data and the model's name.
 class Golden : public ::testing::TestWithParam<std::string> {
  protected:
-  fs::path hf() const { return test_data_dir() / "hf"; }
+  fs::path hf() const { return test_data_dir() / GetParam().substr(0, GetParam().find('/')); }
+  std::string model_name() const { return GetParam().substr(GetParam().find('/') + 1); }
 };
 
 TEST_P(Golden, OneSentenceAtATimeMatchesTransformersAndNeurox) {
-  const std::string model = GetParam();
+  const std::string model = model_name();
   const h5::File reference = h5::File::open_read_only(hf() / (model + ".h5"));
   const bool head = model == "bert_seqcls";
   const Encoder encoder(hf() / "models" / model, head);
@@ -112,7 +115,7 @@ TEST_P(Golden, OneSentenceAtATimeMatchesTransformersAndNeurox) {
 }
 
 TEST_P(Golden, OnePaddedBatchMatchesTransformers) {
-  const std::string model = GetParam();
+  const std::string model = model_name();
   const h5::File reference = h5::File::open_read_only(hf() / (model + ".h5"));
   const Encoder encoder(hf() / "models" / model, false);
   std::vector<std::vector<std::int64_t>> sentences;
@@ -122,7 +125,7 @@ TEST_P(Golden, OnePaddedBatchMatchesTransformers) {
     length = std::max(length, static_cast<std::int64_t>(sentences.back().size()));
   }
   const auto batch = static_cast<std::int64_t>(sentences.size());
-  std::vector<std::int64_t> ids(static_cast<std::size_t>(batch * length), encoder.config().pad_token_id);
+  std::vector<std::int64_t> ids(static_cast<std::size_t>(batch * length), encoder.config().padding_id());
   std::vector<std::int64_t> lengths;
   for (std::int64_t b = 0; b < batch; ++b) {
     const auto& sentence = sentences[static_cast<std::size_t>(b)];
@@ -146,6 +149,12 @@ TEST_P(Golden, OnePaddedBatchMatchesTransformers) {
   std::printf("%s: padded batch of 20, max |hidden state - transformers| = %.3g\n", model.c_str(), worst);
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, Golden, ::testing::Values("bert_cased", "albert", "xlm_roberta", "bert_seqcls"));
+INSTANTIATE_TEST_SUITE_P(Fixtures, Golden,
+                         ::testing::Values("hf/bert_cased", "hf/albert", "hf/xlm_roberta", "hf/bert_seqcls",
+                                           "hf_families/roberta", "hf_families/distilbert", "hf_families/gpt2",
+                                           "hf_families/llama"),
+                         [](const ::testing::TestParamInfo<std::string>& param) {
+                           return param.param.substr(param.param.find('/') + 1);
+                         });
 
 }  // namespace

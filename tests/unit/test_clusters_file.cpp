@@ -2,7 +2,9 @@
 #include "store/clusters_file.hpp"
 
 #include <gtest/gtest.h>
+#include <hdf5.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <sstream>
 
@@ -348,6 +350,63 @@ TEST(Hdf5Layer, ReadErrorsNameTheDataset) {
                            {"dataset '/g/f' holds float32 values: expected float64"});
   expect_error<InputError>([&] { file.read_dataset<double>("/g/none"); }, prefix, {"missing dataset '/g/none'"});
   expect_error<InputError>([&] { file.read_dataset<double>("/g"); }, prefix, {"'/g' is not a dataset"});
+}
+
+/// Adds to an existing file a chunked dataset of `dims` int32 (or variable-length strings) whose
+/// values are never written: its extent costs a few bytes, whatever it says.
+void add_unwritten_dataset(const std::filesystem::path& path, const char* name, std::vector<hsize_t> dims,
+                           bool strings = false) {
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  const hid_t space = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);
+  const hid_t layout = H5Pcreate(H5P_DATASET_CREATE);
+  std::vector<hsize_t> chunk;
+  for (const hsize_t d : dims) chunk.push_back(std::min<hsize_t>(d, 64));
+  H5Pset_chunk(layout, static_cast<int>(chunk.size()), chunk.data());
+  const hid_t type = H5Tcopy(strings ? H5T_C_S1 : H5T_STD_I32LE);
+  if (strings) H5Tset_size(type, H5T_VARIABLE);
+  const hid_t dataset = H5Dcreate2(file, name, type, space, H5P_DEFAULT, layout, H5P_DEFAULT);
+  ASSERT_GE(dataset, 0);
+  H5Dclose(dataset);
+  H5Tclose(type);
+  H5Pclose(layout);
+  H5Sclose(space);
+  H5Fclose(file);
+}
+
+// Found by tests/fuzz/fuzz_clusters_file and fuzz_activations_file (regressions/): a dataset
+// declaring billions of elements, never written, had the readers allocate for all of them.
+TEST(Hdf5Layer, DatasetsNeverWrittenAreRefusedBeforeReading) {
+  ScratchDir dir;
+  {
+    h5::File file = h5::File::create(dir / "t.h5");
+    file.write_dataset("/written", std::vector<std::int32_t>{1, 2, 3}, {3});
+    file.close();
+  }
+  add_unwritten_dataset(dir / "t.h5", "/huge", {3000000000});
+  add_unwritten_dataset(dir / "t.h5", "/small", {2, 3});
+  add_unwritten_dataset(dir / "t.h5", "/names", {4000000000}, true);
+  const h5::File file = h5::File::open_read_only(dir / "t.h5");
+  const std::string prefix = (dir / "t.h5").string() + ": ";
+  EXPECT_EQ(file.read_dataset<std::int32_t>("/written").values, (std::vector<std::int32_t>{1, 2, 3}));
+  expect_error<InputError>([&] { file.read_dataset<std::int32_t>("/huge"); }, prefix,
+                           {"dataset '/huge' has 3000000000 elements of 4 bytes, but the file stores 0 bytes",
+                            "never written"});
+  expect_error<InputError>([&] { file.describe_dataset("/small"); }, prefix,
+                           {"dataset '/small' has 6 elements of 4 bytes, but the file stores 0 bytes"});
+  expect_error<InputError>([&] { file.read_strings_dataset("/names"); }, prefix,
+                           {"dataset '/names' has 4000000000 elements"});
+}
+
+TEST(ClustersFileReader, PointsNeverWritten) {
+  ScratchDir dir;
+  RawClusters().write(dir / "c.h5");
+  {
+    const hid_t file = H5Fopen((dir / "c.h5").c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    H5Ldelete(file, "/points/word", H5P_DEFAULT);
+    H5Fclose(file);
+  }
+  add_unwritten_dataset(dir / "c.h5", "/points/word", {5});
+  expect_read_error(dir / "c.h5", {"dataset '/points/word' has 5 elements of 4 bytes, but the file stores 0 bytes"});
 }
 
 TEST(Hdf5Layer, WriteErrorsAreOutputErrors) {

@@ -5,11 +5,14 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "model/memory_estimate.hpp"
 #include "model/model_config.hpp"
+#include "store/safetensors.hpp"
 #include "test_support.hpp"
 #include "util/error.hpp"
 
@@ -257,6 +260,9 @@ TEST_F(WrittenConfig, MissingFile) {
 TEST_F(WrittenConfig, InvalidJson) {
   expect_input_error(write(std::string("{\"model_type\": \"bert\", \"hidden_size\": 32,")), {"invalid JSON"});
   expect_input_error(write(std::string("[1, 2]")), {"expected a JSON object", "array"});
+  // a number beyond double's range (as tests/fuzz/fuzz_safetensors found in its JSON header)
+  expect_input_error(write(std::string("{\"model_type\": \"bert\", \"layer_norm_eps\": 1e999}")),
+                     {"invalid JSON", "number overflow", "1e999"});
 }
 
 TEST_F(WrittenConfig, MissingKey) {
@@ -294,9 +300,10 @@ TEST_F(WrittenConfig, WrongTypes) {
 
 TEST_F(WrittenConfig, UnknownArchitecture) {
   Json json = small_bert();
-  json["model_type"] = "gpt2";
+  json["model_type"] = "t5";
   const std::filesystem::path path = write(json);
-  expect_input_error(path, {"unknown architecture 'gpt2' (model_type); supported: bert, roberta, xlm-roberta, albert"});
+  expect_input_error(path, {"unknown architecture 't5' (model_type); supported: bert, roberta, xlm-roberta, albert, "
+                            "distilbert, gpt2, llama"});
 }
 
 TEST_F(WrittenConfig, OutOfRange) {
@@ -319,11 +326,160 @@ TEST_F(WrittenConfig, OutOfRange) {
 
 TEST_F(WrittenConfig, UnsupportedVariants) {
   Json json = small_bert();
-  json["hidden_act"] = "swish";
-  expect_input_error(write(json), {"hidden_act 'swish'", "gelu, gelu_new, gelu_pytorch_tanh, relu"});
+  json["hidden_act"] = "gelu_fast";
+  expect_input_error(write(json), {"hidden_act 'gelu_fast'", "gelu, gelu_new, gelu_pytorch_tanh, relu, silu, swish"});
   json = small_bert();
   json["position_embedding_type"] = "relative_key";
   expect_input_error(write(json), {"position_embedding_type 'relative_key'", "absolute"});
+}
+
+// ---- the families of tests/data/hf_families ------------------------------------------------------
+
+TEST(ModelConfig, FamilyFixtures) {
+  const auto config = [](const std::string& model) {
+    return read_model_config(test_data_dir() / "hf_families" / "models" / model / "config.json");
+  };
+  const ModelConfig roberta = config("roberta");
+  EXPECT_EQ(roberta.architecture, Architecture::roberta);
+  EXPECT_EQ(roberta.family(), "RoBERTa encoder");
+  EXPECT_EQ(roberta.position_offset(), 2);
+  EXPECT_EQ(roberta.max_position_embeddings, 66);
+
+  const ModelConfig distilbert = config("distilbert");
+  EXPECT_EQ(distilbert.architecture, Architecture::distilbert);
+  EXPECT_EQ(distilbert.family(), "DistilBERT encoder");
+  EXPECT_EQ(distilbert.hidden_size, 32);
+  EXPECT_EQ(distilbert.num_hidden_layers, 3);
+  EXPECT_EQ(distilbert.num_attention_heads, 4);
+  EXPECT_EQ(distilbert.intermediate_size, 64);
+  EXPECT_EQ(distilbert.type_vocab_size, 0);
+  EXPECT_EQ(distilbert.hidden_act, Activation::gelu);
+  EXPECT_EQ(distilbert.layer_norm_eps, 1e-12);
+  EXPECT_EQ(distilbert.base_prefix(), "distilbert.");
+  EXPECT_FALSE(distilbert.decoder());
+
+  const ModelConfig gpt2 = config("gpt2");
+  EXPECT_EQ(gpt2.architecture, Architecture::gpt2);
+  EXPECT_EQ(gpt2.family(), "GPT-2 decoder");
+  EXPECT_TRUE(gpt2.decoder());
+  EXPECT_EQ(gpt2.vocab_size, 1057);
+  EXPECT_EQ(gpt2.hidden_size, 32);
+  EXPECT_EQ(gpt2.num_hidden_layers, 4);
+  EXPECT_EQ(gpt2.num_attention_heads, 4);
+  EXPECT_EQ(gpt2.intermediate_size, 128);  // n_inner null: 4 * n_embd
+  EXPECT_EQ(gpt2.max_position_embeddings, 64);
+  EXPECT_EQ(gpt2.layer_norm_eps, 1e-5);
+  EXPECT_EQ(gpt2.hidden_act, Activation::gelu_new);
+  EXPECT_EQ(gpt2.pad_token_id, -1);
+  EXPECT_EQ(gpt2.padding_id(), 0);
+  EXPECT_EQ(gpt2.position_offset(), 0);
+  EXPECT_EQ(gpt2.base_prefix(), "transformer.");
+
+  const ModelConfig llama = config("llama");
+  EXPECT_EQ(llama.architecture, Architecture::llama);
+  EXPECT_EQ(llama.family(), "Llama decoder");
+  EXPECT_TRUE(llama.decoder());
+  EXPECT_EQ(llama.hidden_size, 32);
+  EXPECT_EQ(llama.num_hidden_layers, 3);
+  EXPECT_EQ(llama.num_attention_heads, 4);
+  EXPECT_EQ(llama.num_key_value_heads, 2);
+  EXPECT_EQ(llama.intermediate_size, 80);
+  EXPECT_EQ(llama.layer_norm_eps, 1e-6);
+  EXPECT_EQ(llama.hidden_act, Activation::silu);
+  EXPECT_EQ(llama.rope_theta, 10000);
+  EXPECT_EQ(llama.rope_scaling, "");
+  EXPECT_EQ(llama.max_tokens(), std::numeric_limits<std::int64_t>::max());
+  EXPECT_EQ(gpt2.max_tokens(), 64);
+  EXPECT_EQ(roberta.max_tokens(), 64);
+  EXPECT_EQ(llama.pad_token_id, -1);
+  EXPECT_EQ(llama.base_prefix(), "model.");
+}
+
+TEST_F(WrittenConfig, DefaultsOfTheNewConfigClasses) {
+  const ModelConfig distilbert = read_model_config(write(Json{{"model_type", "distilbert"}}));
+  EXPECT_EQ(distilbert.vocab_size, 30522);
+  EXPECT_EQ(distilbert.hidden_size, 768);
+  EXPECT_EQ(distilbert.num_hidden_layers, 6);
+  EXPECT_EQ(distilbert.num_attention_heads, 12);
+  EXPECT_EQ(distilbert.intermediate_size, 3072);
+  EXPECT_EQ(distilbert.max_position_embeddings, 512);
+  EXPECT_EQ(distilbert.pad_token_id, 0);
+  const ModelConfig gpt2 = read_model_config(write(Json{{"model_type", "gpt2"}}));
+  EXPECT_EQ(gpt2.vocab_size, 50257);
+  EXPECT_EQ(gpt2.hidden_size, 768);
+  EXPECT_EQ(gpt2.num_hidden_layers, 12);
+  EXPECT_EQ(gpt2.intermediate_size, 3072);
+  EXPECT_EQ(gpt2.max_position_embeddings, 1024);
+  EXPECT_TRUE(gpt2.scale_attn_weights);
+  EXPECT_FALSE(gpt2.scale_attn_by_inverse_layer_idx);
+  const ModelConfig llama = read_model_config(write(Json{{"model_type", "llama"}}));
+  EXPECT_EQ(llama.vocab_size, 32000);
+  EXPECT_EQ(llama.hidden_size, 4096);
+  EXPECT_EQ(llama.intermediate_size, 11008);
+  EXPECT_EQ(llama.num_hidden_layers, 32);
+  EXPECT_EQ(llama.num_key_value_heads, 32);
+  EXPECT_EQ(llama.max_position_embeddings, 2048);
+  EXPECT_FALSE(llama.attention_bias);
+}
+
+TEST_F(WrittenConfig, DecoderKeysAndTheirErrors) {
+  const Json llama = {{"model_type", "llama"}, {"hidden_size", 64}, {"num_attention_heads", 8},
+                      {"num_key_value_heads", 2}, {"intermediate_size", 96}, {"num_hidden_layers", 2}};
+  Json json = llama;
+  json["rope_scaling"] = {{"type", "linear"}, {"factor", 4.0}};
+  json["rope_theta"] = 500000.0;
+  json["attention_bias"] = true;
+  const ModelConfig scaled = read_model_config(write(json));
+  EXPECT_EQ(scaled.rope_scaling, "linear");
+  EXPECT_EQ(scaled.rope_scaling_factor, 4.0);
+  EXPECT_EQ(scaled.rope_theta, 500000.0);
+  EXPECT_TRUE(scaled.attention_bias);
+  json["rope_scaling"] = {{"type", "dynamic"}, {"factor", 2.0}};
+  EXPECT_EQ(read_model_config(write(json)).rope_scaling, "dynamic");
+  json["rope_scaling"] = {{"type", "llama3"}, {"factor", 8.0}};
+  expect_input_error(write(json), {"key 'rope_scaling'", "linear", "llama3"});
+  json = llama;
+  json["num_key_value_heads"] = 3;
+  expect_input_error(write(json), {"'num_attention_heads' (8)", "'num_key_value_heads' (3)", "not a multiple"});
+  json = llama;
+  json["hidden_act"] = "gelu_fast";
+  expect_input_error(write(json), {"hidden_act 'gelu_fast'"});
+  Json gpt2 = {{"model_type", "gpt2"}, {"n_embd", 30}, {"n_head", 4}};
+  expect_input_error(write(gpt2), {"key 'n_embd' (30)", "key 'n_head' (4)", "not a multiple"});
+  gpt2 = {{"model_type", "gpt2"}, {"activation_function", "tanh"}};
+  expect_input_error(write(gpt2), {"activation_function 'tanh'"});
+  gpt2 = {{"model_type", "gpt2"}, {"scale_attn_weights", "yes"}};
+  expect_input_error(write(gpt2), {"key 'scale_attn_weights'", "true or false"});
+  gpt2 = {{"model_type", "gpt2"}, {"pad_token_id", 50257}};
+  expect_input_error(write(gpt2), {"key 'pad_token_id' is 50257", "[0, 50257)"});
+  const Json distilbert = {{"model_type", "distilbert"}, {"dim", 30}, {"n_heads", 4}};
+  expect_input_error(write(distilbert), {"key 'dim' (30)", "key 'n_heads' (4)"});
+}
+
+// ---- the memory estimate's weights are the checkpoints' tensors ----------------------------------
+
+TEST(MemoryEstimate, WeightsAreTheTensorsOfTheCheckpoints) {
+  const auto file_bytes = [](const std::filesystem::path& dir) {
+    std::int64_t bytes = 0;  // every float32 tensor of the file but Llama's rotary buffers
+    const store::SafetensorsFile file = store::SafetensorsFile::open(dir / "model.safetensors");
+    for (const auto& tensor : file.tensors()) {
+      if (tensor.name.find("rotary_emb.inv_freq") != std::string::npos) continue;
+      bytes += static_cast<std::int64_t>(tensor.end - tensor.begin);
+    }
+    return bytes;
+  };
+  for (const std::string model : {"gpt2", "llama", "distilbert"}) {
+    const std::filesystem::path dir = test_data_dir() / "hf_families" / "models" / model;
+    const ModelConfig config = read_model_config(dir / "config.json");
+    const std::int64_t stacked = config.decoder() ? 0 : config.num_hidden_layers * 3 * (32 * 32 + 32) * 4;
+    EXPECT_EQ(weight_bytes(config, false, ComputeDtype::float32), file_bytes(dir) + stacked) << model;
+    EXPECT_EQ(weight_bytes(config, false, ComputeDtype::bfloat16), (file_bytes(dir) + stacked) / 2) << model;
+  }
+  const std::filesystem::path bert = test_data_dir() / "hf" / "models" / "bert_seqcls";
+  const ModelConfig config = read_model_config(bert / "config.json");
+  EXPECT_EQ(weight_bytes(config, true, ComputeDtype::float32), file_bytes(bert) + 2 * 3 * (32 * 32 + 32) * 4);
+  EXPECT_EQ(weight_bytes(config, false, ComputeDtype::float32),
+            file_bytes(bert) + 2 * 3 * (32 * 32 + 32) * 4 - (2 * 32 + 2) * 4);  // without the classifier
 }
 
 }  // namespace

@@ -289,6 +289,23 @@ TEST(NpyRefusesCrafted, TwoDimensionalStrings) {
   expect_strings_error(dir / "h.npy", {"expected a 1-D array of strings", "2-D array of shape (1, 2)"});
 }
 
+// Found by tests/fuzz/fuzz_npy (regressions/fuzz_npy): strings of no width, or points of no
+// dimensions, fit any count in no data, and the readers allocated for the count.
+TEST(NpyRefusesCrafted, StringsOfNoWidth) {
+  ScratchDir dir;
+  write_file(dir / "u.npy", npy_bytes("{'descr': '<U0', 'fortran_order': False, 'shape': (1000000000000,), }", ""));
+  expect_strings_error(dir / "u.npy", {"dtype '<U0' holds strings of no characters", "width of at least 1"});
+  write_file(dir / "s.npy", npy_bytes("{'descr': '|S0', 'fortran_order': False, 'shape': (100000000,), }", ""));
+  expect_strings_error(dir / "s.npy", {"dtype '|S0' holds strings of no characters"});
+}
+
+TEST(NpyRefusesCrafted, PointsOfNoDimensions) {
+  ScratchDir dir;
+  write_file(dir / "m.npy",
+             npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (1000000000000000000, 0), }", ""));
+  expect_matrix_error(dir / "m.npy", {"shape (1000000000000000000, 0) has no columns", "at least one dimension"});
+}
+
 TEST(NpyReadsCrafted, PythonTwoLongShape) {
   ScratchDir dir;
   write_file(dir / "h.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (1L, 2L)}",

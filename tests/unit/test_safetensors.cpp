@@ -138,6 +138,9 @@ TEST_F(BadSafetensors, BrokenJson) {
   expect_header_error(R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]})", 4,
                       {"is not valid JSON"});
   expect_header_error(R"([1, 2, 3])", 0, {"must be a JSON object", "array"});
+  // found by tests/fuzz/fuzz_safetensors (regressions/fuzz_safetensors): a number beyond double's
+  // range is nlohmann's out_of_range, not a parse_error, and escaped as an internal error
+  expect_header_error(R"({"__metadata__": {"x": 2e308}})", 0, {"is not valid JSON", "number overflow", "2e308"});
 }
 
 TEST_F(BadSafetensors, BadEntries) {

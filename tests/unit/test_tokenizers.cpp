@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "test_support.hpp"
+#include "tokenizer_sidecar.hpp"
 #include "tokenize/neurox_alignment.hpp"
 #include "tokenize/sentencepiece.hpp"
 #include "tokenize/sentencepiece_library.hpp"
@@ -25,6 +26,7 @@ namespace conceptlens::tokenize {
 namespace {
 
 using conceptlens::testing::expect_error;
+using conceptlens::testing::expect_matches_sidecar;
 using conceptlens::testing::read_file;
 using conceptlens::testing::ScratchDir;
 using conceptlens::testing::test_data_dir;
@@ -37,89 +39,13 @@ using Counts = std::vector<std::int32_t>;
 std::filesystem::path hf_dir() { return test_data_dir() / "hf"; }
 std::filesystem::path model_dir(const std::string& name) { return hf_dir() / "models" / name; }
 
-/// The lines of sentences.txt, stripped of the line ending as NeuroX's reader does.
-Strings read_sentences(const std::filesystem::path& path) {
-  const std::string text = read_file(path);
-  Strings lines;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    lines.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return lines;
-}
-
-/// Every per-sentence field of the sidecar that the tokenizer determines, exactly.
-void expect_matches_sidecar(const Tokenizer& tokenizer, const std::string& model) {
-  const Json sidecar = Json::parse(read_file(hf_dir() / (model + ".json")));
-  const Json& facts = sidecar.at("tokenizer");
-  EXPECT_EQ(tokenizer.pad_id(), facts.at("pad_token_id").get<std::int64_t>());
-  EXPECT_EQ(tokenizer.model_max_length(), facts.at("model_max_length").get<std::int64_t>());
-  EXPECT_EQ(tokenizer.vocab_size(), facts.at("vocab_size_len_tokenizer").get<std::int64_t>());
-  const auto unk_id = facts.at("unk_token_id").get<std::int64_t>();
-  for (const Json& id : facts.at("all_special_ids")) {
-    EXPECT_EQ(tokenizer.is_neurox_special(id.get<std::int64_t>()), id.get<std::int64_t>() != unk_id);
-  }
-  EXPECT_FALSE(tokenizer.is_neurox_special(unk_id));
-  const auto special_tokens = facts.at("all_special_tokens").get<Strings>();
-  const auto special_ids = facts.at("all_special_ids").get<Ids>();
-  for (std::size_t i = 0; i < special_ids.size(); ++i) {
-    EXPECT_EQ(tokenizer.id_to_token(special_ids[i]), special_tokens[i]);
-  }
-
-  const Strings lines = read_sentences(hf_dir() / "sentences.txt");
-  const Json& sentences = sidecar.at("sentences");
-  ASSERT_EQ(lines.size(), sentences.size());
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    const Json& expected = sentences[i];
-    const std::string& text = lines[i];
-    SCOPED_TRACE(model + " sentence " + std::to_string(i) + ": " + text);
-    ASSERT_EQ(text, expected.at("text").get<std::string>());
-
-    const SentenceEncoding got = tokenizer.encode_sentence(text);
-    EXPECT_EQ(got.input_ids, expected.at("input_ids").get<Ids>());
-    EXPECT_EQ(got.word_index, expected.at("word_index").get<Counts>());
-    EXPECT_EQ(got.word_token_counts, expected.at("word_token_counts").get<Counts>());
-    EXPECT_EQ(got.word_first_token, expected.at("word_first_token").get<Counts>());
-    EXPECT_EQ(got.num_tokens_untruncated, expected.at("num_tokens_untruncated").get<std::int64_t>());
-    EXPECT_EQ(got.truncated, expected.at("truncated").get<bool>());
-    EXPECT_EQ(got.num_words_out, expected.at("num_words_out").get<std::int32_t>());
-    ASSERT_EQ(got.word_token_counts.size(), expected.at("words").size());
-
-    Strings tokens;
-    std::vector<int> special_mask;
-    for (const std::int64_t id : got.input_ids) {
-      tokens.push_back(tokenizer.id_to_token(id));
-      special_mask.push_back(tokenizer.is_neurox_special(id) ? 1 : 0);
-    }
-    EXPECT_EQ(tokens, expected.at("tokens").get<Strings>());
-    EXPECT_EQ(special_mask, expected.at("special_tokens_mask").get<std::vector<int>>());
-
-    // what NeuroX emits: the words kept with their subwords joined, and the empty words
-    Strings detokenized;
-    std::vector<int> empty_words;
-    for (std::int32_t w = 0; w < got.num_words_out; ++w) {
-      std::string joined;
-      for (std::size_t p = 0; p < got.input_ids.size(); ++p) {
-        if (got.word_index[p] == w) joined += tokens[p];
-      }
-      detokenized.push_back(joined);
-      if (got.word_token_counts[static_cast<std::size_t>(w)] == 0) empty_words.push_back(w);
-    }
-    EXPECT_EQ(empty_words, expected.at("empty_words(zero vectors)").get<std::vector<int>>());
-    EXPECT_EQ(detokenized, expected.at("neurox_detokenized").get<Strings>());
-  }
-}
-
 // ---- the bundled models -------------------------------------------------------------------------
 
 class BundledModels : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(BundledModels, MatchSidecarThroughLoadTokenizer) {
   const std::unique_ptr<Tokenizer> tokenizer = load_tokenizer(model_dir(GetParam()));
-  expect_matches_sidecar(*tokenizer, GetParam());
+  expect_matches_sidecar(*tokenizer, hf_dir(), GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(All, BundledModels,
@@ -139,22 +65,13 @@ TEST(LoadTokenizer, PicksTheFamily) {
 }
 
 /// A copy of a bundled model's tokenizer files in a scratch folder, to break.
-class ModelCopy {
+class ModelCopy : public conceptlens::testing::FolderCopy {
  public:
-  explicit ModelCopy(const std::string& model) {
-    for (const auto& entry : std::filesystem::directory_iterator(model_dir(model))) {
-      const std::string name = entry.path().filename().string();
-      if (name.find("tokenizer") != std::string::npos || name.find("special_tokens") != std::string::npos ||
-          name.ends_with(".model") || name == "vocab.txt") {
-        std::filesystem::copy_file(entry.path(), dir_.path() / name);
-      }
-    }
-  }
-  const std::filesystem::path& path() const { return dir_.path(); }
-  std::filesystem::path operator/(const std::string& name) const { return dir_.path() / name; }
-
- private:
-  ScratchDir dir_;
+  explicit ModelCopy(const std::string& model)
+      : FolderCopy(model_dir(model), [](const std::string& name) {
+          return name.find("tokenizer") != std::string::npos || name.find("special_tokens") != std::string::npos ||
+                 name.ends_with(".model") || name == "vocab.txt";
+        }) {}
 };
 
 TEST(LoadTokenizer, WithoutTokenizerClassTheFilesDecide) {
@@ -195,10 +112,10 @@ TEST(LoadTokenizer, BadFilesNameTheFile) {
   ModelCopy albert("albert");
   const auto config = albert / "tokenizer_config.json";
   Json json = Json::parse(read_file(config));
-  json["tokenizer_class"] = "GPT2Tokenizer";
+  json["tokenizer_class"] = "T5Tokenizer";
   write_file(config, json.dump());
   expect_error<InputError>([&] { load_tokenizer(albert.path()); }, config.string(),
-                           {"unsupported \"tokenizer_class\" \"GPT2Tokenizer\"", "AlbertTokenizer"});
+                           {"unsupported \"tokenizer_class\" \"T5Tokenizer\"", "AlbertTokenizer", "GPT2Tokenizer"});
   json["tokenizer_class"] = 7;
   write_file(config, json.dump());
   expect_error<InputError>([&] { load_tokenizer(albert.path()); }, config.string(), {"must be a string"});
@@ -270,8 +187,8 @@ const SentencePieceTokenizer& xlmr() {
 }
 
 TEST(AlbertTokenizer, Ids) {
-  EXPECT_EQ(albert().cls_id(), 2);
-  EXPECT_EQ(albert().sep_id(), 3);
+  EXPECT_EQ(albert().prefix_ids(), Ids{2});
+  EXPECT_EQ(albert().suffix_ids(), Ids{3});
   EXPECT_EQ(albert().unk_id(), 1);
   EXPECT_EQ(albert().pad_id(), 0);
   EXPECT_EQ(albert().token_to_id("[MASK]"), 4);
@@ -359,9 +276,9 @@ TEST(AlbertTokenizer, DigitCommaRuleOfTheSlowTokenizer) {
 }
 
 TEST(XlmRobertaTokenizer, FairseqIds) {
-  EXPECT_EQ(xlmr().cls_id(), 0);
+  EXPECT_EQ(xlmr().prefix_ids(), Ids{0});
   EXPECT_EQ(xlmr().pad_id(), 1);
-  EXPECT_EQ(xlmr().sep_id(), 2);
+  EXPECT_EQ(xlmr().suffix_ids(), Ids{2});
   EXPECT_EQ(xlmr().unk_id(), 3);
   EXPECT_EQ(xlmr().vocab_size(), 1002);
   EXPECT_EQ(xlmr().token_to_id("<mask>"), 1001);

@@ -316,6 +316,8 @@ TEST(WordPieceConfig, BadFilesNameTheFile) {
   expect_error<InputError>(load, config.string(), {"not valid JSON", "line 1"});
   write_file(config, "[1, 2]");
   expect_error<InputError>(load, config.string(), {"expected a JSON object", "array"});
+  write_file(config, R"({"model_max_length": 1e999})");  // nlohmann's out_of_range (tests/fuzz found it)
+  expect_error<InputError>(load, config.string(), {"not valid JSON", "number overflow"});
   write_file(config, R"({"do_lower_case": "yes"})");
   expect_error<InputError>(load, config.string(), {"\"do_lower_case\" must be true, false or null", "\"yes\""});
   write_file(config, R"({"model_max_length": "long"})");
