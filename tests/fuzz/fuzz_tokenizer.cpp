@@ -66,7 +66,7 @@ void check(const tokenize::Tokenizer& tokenizer, const tokenize::SentenceEncodin
 
 extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t size) {
   const std::vector<std::string_view> parts = fuzz::split_parts(fuzz::text_of(data, size), 6);
-  const std::filesystem::path folder = model_folder(corpus::strip(parts[0], " \n"));
+  const std::filesystem::path folder = model_folder(corpus::python_strip(parts[0]));
   const std::filesystem::path relative = folder.filename();
   fuzz::write_file(relative / "tokenizer_config.json", parts[1]);
   if (parts[2].empty()) {

@@ -82,7 +82,9 @@ def config_seeds():
                          ("tests/data/hf/models/xlm_roberta", "xlm-roberta"),
                          ("tests/data/hf/models/bert_seqcls", "bert-seqcls"), ("jobs/models/tiny-bert-sst2", "tiny-bert-sst2")]:
         seed("fuzz_model_config", name + ".json", read(folder, "config.json"))
-    seed("fuzz_model_config", "bad-model-type.json", '{"model_type": "gpt2", "hidden_size": 8}')
+    for folder in ["distilbert", "gpt2", "llama", "roberta"]:
+        seed("fuzz_model_config", folder + ".json", read("tests/data/hf_families/models", folder, "config.json"))
+    seed("fuzz_model_config", "bad-model-type.json", '{"model_type": "t5", "hidden_size": 8}')
 
 
 def tokenizer_seeds():
