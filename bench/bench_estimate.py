@@ -70,9 +70,9 @@ def main():
     for r, run in enumerate(runs):
         rates = run["estimate"]["rates"]
         print("\nrun %d: load average %.1f before, %.1f after; rates measured at start: float32 GEMM %.1f GFLOP/s "
-              "(%d thread(s)), float64 GEMM %.1f GFLOP/s, memory %.1f GB/s, centroid scan %.1f GB/s per rank"
+              "(%d thread(s)), float64 GEMM %.1f GFLOP/s, memory %.1f GB/s, float32 candidate products %.1f GFLOP/s per rank"
               % (r + 1, run["load"][0], run["load"][1], rates["gemm32_gflops"], rates["threads"],
-                 rates["gemm64_gflops"], rates["memory_gbps"], rates["scan_gbps"]))
+                 rates["gemm64_gflops"], rates["memory_gbps"], rates["candidates_gflops"]))
         print("%-10s %7s %12s %10s %16s" % ("stages", "count", "estimate s", "actual s", "actual/estimate"))
         for kind, (count, estimate, actual) in run["kinds"].items():
             print("%-10s %7d %12.2f %10.2f %16.2f" % (kind, count, estimate, actual, actual / estimate))

@@ -62,19 +62,23 @@ X, sizes, heavy = gen.make_points(n, d, np.random.default_rng(seed), "float32")
 np.save(out, X)
 PY
 
-# figures from a clustering log: seconds, steps, us per step
+# figures from a clustering log: seconds, chain steps (the vector mode: rounds), us per step (per round)
 figures() {
   local log=$1
   local seconds steps per_step
   seconds=$(grep -o "Ward linkage done in [0-9.]*" "$log" | awk '{print $5}')
-  steps=$(grep -o "chain: [0-9]* steps" "$log" | awk '{print $2}')
-  per_step=$(grep -o "[0-9.]* us per step" "$log" | awk '{print $1}')
+  steps=$(grep -o "chain: [0-9]* steps" "$log" | awk '{print $2}' || true)  # none in the vector mode
+  per_step=$(grep -o "[0-9.]* us per step" "$log" | awk '{print $1}' || true)
+  if [ -z "$steps" ]; then
+    steps=$(grep -o "rounds: [0-9]* rounds" "$log" | awk '{print $2}')
+    per_step=$(echo "$seconds * 1000000 / $steps" | bc -l | xargs printf "%.0f")
+  fi
   echo "$seconds $steps $per_step"
 }
 median() { printf "%s\n" "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 echo
 echo "## 2. conceptlens cluster, n = $n, d = $d, K = $k, 2 ranks, one thread each, medians of $repeat"
-printf "| mode | where | seconds | chain steps | us per step | vs one host |\n|---|---|---:|---:|---:|---:|\n"
+printf "| mode | where | seconds | chain steps (vector: rounds) | us per step (per round) | vs one host |\n|---|---|---:|---:|---:|---:|\n"
 for mode in ${modes//,/ }; do
   args=(cluster --points "$work/points.npy" --k "$k" --mode "$mode")
   one_s=() one_us=() two_s=() two_us=() same=identical
@@ -94,5 +98,5 @@ for mode in ${modes//,/ }; do
   s1=$(median "${one_s[@]}") s2=$(median "${two_s[@]}")
   printf "| %s | one host, 2 ranks (shared memory) | %s | %s | %s | 1.00 |\n" "$mode" "$s1" "$steps" "$(median "${one_us[@]}")"
   printf "| %s | 2 hosts, 1 rank each (TCP) | %s | %s | %s | %.2f |\n" "$mode" "$s2" "$steps" "$(median "${two_us[@]}")" "$(echo "$s2 / $s1" | bc -l)"
-  echo "<!-- $mode: one host ${one_s[*]} s, 2 hosts ${two_s[*]} s; CLUSTERS.h5 $same; $(grep -o 'distance products: .*' "$work/$mode-one.log" || echo 'vector mode: no products') -->"
+  echo "<!-- $mode: one host ${one_s[*]} s, 2 hosts ${two_s[*]} s; CLUSTERS.h5 $same; $(grep -o '[a-z0-9 ]*products: .*' "$work/$mode-one.log") -->"
 done

@@ -3,10 +3,12 @@
 
 Each tool clusters the same points in its own fresh child process, single-threaded:
   conceptlens            `conceptlens cluster --points P.npy --k K --out OUT.h5 --mode matrix`
-  conceptlens-vector     the same with `--mode vector` (not run unless named in --tools)
-  conceptlens-np2        the matrix mode under `mpirun -n 2` (sharded matrix; not run unless
-                         named in --tools); its peak RSS is that of the largest rank
-  conceptlens-vector-np2 the vector mode under `mpirun -n 2` (sharded centroids; likewise)
+                         (the NN-chain on the distance matrix)
+  conceptlens-vector     the same with `--mode vector` (the lean mode: rounds of reciprocal
+                         nearest neighbours, O(n*d) memory)
+  conceptlens-np<P>      the matrix mode under `mpirun -n P` (sharded matrix; e.g.
+                         conceptlens-np2); its peak RSS is that of the largest rank
+  conceptlens-vector-np<P> the vector mode under `mpirun -n P` (sharded centroids; likewise)
   fastcluster            fastcluster.linkage(X, method='ward', metric='euclidean')
   fastcluster-vector     fastcluster.linkage_vector(X, method='ward', metric='euclidean')
   sklearn                sklearn.cluster.AgglomerativeClustering(n_clusters=K, linkage='ward',
@@ -16,10 +18,6 @@ Printed per tool:
     that is the linkage call (sklearn: fit); loading the points, importing and cutting the
     tree are left out. For conceptlens it is its log line "Ward linkage done in X s" (reading
     the points and writing the outputs left out), else n/a;
-  * steps, us/step: conceptlens's chain steps (nearest-neighbour searches) and the time per
-    step from its first merge on (log line "chain: ..."); GB/s/rank: for the vector mode, the
-    centroid bytes each rank reads per second of chain. Beside it, the machine's memory read
-    bandwidth measured in the same run (numpy sum over 2 GiB, 1 process, and 2 at once);
   * process s: wall time of the whole child process (start, imports, load, cluster, write);
   * peak RSS: ru_maxrss of the child from os.wait4 (KiB on Linux), in MiB;
   * ratios of time and of peak memory to conceptlens (or, when it is skipped, to the first
@@ -27,17 +25,25 @@ Printed per tool:
   * ARI: adjusted Rand index of the tool's partition at K against fastcluster.linkage's
     partition (the first n-K merges; equal to scipy's cut_tree), and whether the linkage
     matches fastcluster.linkage's (same a, b, size, and heights within 1e-9 relative).
+A second table says what each conceptlens run did, from its log (rank 0): the products'
+BLAS kernel; for the matrix mode the chain steps and the time per step from the first merge
+on; for the vector mode the rounds, merges per round (mean and most), searches per merge (of
+clusters whose neighbour list ran empty), the first pass's time, the time in the float32
+matrix products and its share of the clustering, the pairs the products bounded (per n^2/2),
+the exact float64 re-checks, and the collectives and megabytes rank 0 received.
 Every child gets OMP_NUM_THREADS=OPENBLAS_NUM_THREADS=MKL_NUM_THREADS=1. OPENBLAS_CORETYPE is
 passed on unchanged (unset by default) or set with --openblas-coretype, and is printed.
 
 Example:
   /usr/bin/python3 bench/bench_ward.py --n 2000 --d 64 --k 50
   /usr/bin/python3 bench/bench_ward.py --skip sklearn,fastcluster-vector   # n=20000, d=768
+  /usr/bin/python3 bench/bench_ward.py --n 50000 --tools conceptlens-vector-np2,conceptlens-np2
 """
 import argparse
 import importlib.util
 import json
 import os
+import re
 import shlex
 import statistics
 import subprocess
@@ -72,8 +78,12 @@ REL_TOL = 1e-9
 
 def tool_key(name):
     key = name if name in TOOLS else ALIASES.get(name)
+    m = re.fullmatch(r"conceptlens(-vector)?-np([0-9]+)", name)
+    if key is None and m:
+        key = name
+        TOOLS[key] = "conceptlens --mode %s, %s ranks" % ("vector" if m.group(1) else "matrix", m.group(2))
     if key is None:
-        raise SystemExit("unknown tool %r; known: %s" % (name, ", ".join(TOOLS)))
+        raise SystemExit("unknown tool %r; known: %s, conceptlens[-vector]-np<P>" % (name, ", ".join(TOOLS)))
     return key
 
 
@@ -205,17 +215,18 @@ def run_tool_once(spawner, tool, args, points, work, env, rep):
         mode = "vector" if tool.startswith("conceptlens-vector") else "matrix"
         cmd = [args.conceptlens, "cluster", "--points", points, "--k", str(args.k),
                "--out", out, "--mode", mode]
-        if tool.endswith("-np2"):
+        ranks = re.search(r"-np([0-9]+)$", tool)
+        if ranks:
             # mpirun waits for its ranks, so wait4's ru_maxrss is the largest rank's peak.
             import shutil
-            cmd = [shutil.which("mpirun") or "/usr/bin/mpirun", "--oversubscribe", "-n", "2"] + cmd
+            cmd = [shutil.which("mpirun") or "/usr/bin/mpirun", "--oversubscribe", "-n", ranks.group(1)] + cmd
     else:
         cmd = [PYTHON, os.path.abspath(__file__), "--child", tool, "--points", points,
                "--k", str(args.k), "--labels-out", labels_path, "--linkage-out", linkage_path,
                "--result-out", result_path]
     rc, wall, maxrss_kib = spawner.run(cmd, env, args.timeout, log_path)
     res = {"cmd": cmd, "process_s": wall, "maxrss_kib": maxrss_kib, "rc": rc, "log": log_path,
-           "cluster_s": None, "steps": None, "us_per_step": None, "gbs": None, "rss_before_mib": None, "labels": None, "linkage": None}
+           "cluster_s": None, "details": {}, "rss_before_mib": None, "labels": None, "linkage": None}
     if rc != 0:
         with open(log_path, "rb") as f:
             res["error"] = f.read()[-2000:].decode("utf-8", "replace")
@@ -230,20 +241,14 @@ def run_tool_once(spawner, tool, args, points, work, env, rep):
                 return res
             res["labels"] = relabel(h5[key][()])
             res["linkage"] = h5["linkage"][()] if "linkage" in h5 else None
-        # The log line "Ward linkage done in 12.34 s" (10 ms resolution).
-        import re
+        # The log line "Ward linkage done in 12.34 s" (10 ms resolution), and what the run did.
         with open(log_path, "rb") as f:
-            m = re.findall(rb"Ward linkage done in ([0-9.]+) ?s", f.read())
+            log = f.read().decode("utf-8", "replace")
+        m = re.findall(r"Ward linkage done in ([0-9.]+) ?s", log)
         if m:
             res["cluster_s"] = float(m[-1])
             res["cluster_s_from"] = "log line"
-        with open(log_path, "rb") as f:
-            c = re.findall(rb"chain: ([0-9]+) steps, [0-9.]+ s from the first merge, ([0-9.]+) us per step"
-                           rb"(?:, centroid reads ([0-9.]+) GB/s per rank)?", f.read())
-        if c:
-            res["steps"] = int(c[-1][0])
-            res["us_per_step"] = float(c[-1][1])
-            res["gbs"] = float(c[-1][2]) if c[-1][2] else None
+        res["details"] = parse_details(log)
         os.remove(out)  # keep the temp dir small at large n
     else:
         with open(result_path) as f:
@@ -274,16 +279,38 @@ def fmt(x, spec):
     return "n/a" if x is None else format(x, spec)
 
 
-def read_bandwidth(env):
-    """Memory read bandwidth in GB/s: numpy sums a 2 GiB float64 array (median of 5), in one
-    process, then in two processes at once (per process)."""
-    code = ("import numpy as np, time, statistics; a = np.ones(1 << 28); a.sum(); t = []\n"
-            "for _ in range(5):\n    s = time.perf_counter(); a.sum(); t.append(time.perf_counter() - s)\n"
-            "print(a.nbytes / statistics.median(t) / 1e9)")
-    one = float(subprocess.run([PYTHON, "-c", code], env=env, capture_output=True, text=True).stdout)
-    procs = [subprocess.Popen([PYTHON, "-c", code], env=env, stdout=subprocess.PIPE, text=True) for _ in range(2)]
-    two = [float(p.communicate()[0]) for p in procs]
-    return one, statistics.mean(two)
+def parse_details(log):
+    """What a conceptlens run did, from its log lines (see the module docstring)."""
+    out = {}
+    m = re.findall(r"products: (.+)", log)
+    if m:
+        out["kernel"] = m[-1].strip()
+    c = re.findall(r"chain: ([0-9]+) steps, [0-9.]+ s from the first merge, ([0-9.]+) us per step", log)
+    if c:
+        out["steps"] = int(c[-1][0])
+        out["us_per_step"] = float(c[-1][1])
+    r = re.findall(r"rounds: ([0-9]+) rounds, ([0-9]+) merges \(([0-9.]+) per round, at most ([0-9]+)\), "
+                   r"([0-9]+) searches after the first pass \(([0-9.]+) per merge\), ([0-9]+) list updates; "
+                   r"first pass ([0-9.]+) s, products ([0-9.]+) s of ([0-9.]+) s \(([0-9]+)%\), "
+                   r"([0-9.e+]+) pairs bounded \(([0-9.]+) x n\^2/2\), ([0-9]+) exact re-checks; "
+                   r"([0-9]+) collectives, ([0-9.]+) MB received", log)
+    if r:
+        v = r[-1]
+        out.update({"rounds": int(v[0]), "merges_per_round": float(v[2]), "max_merges": int(v[3]),
+                    "searches_per_merge": float(v[5]), "first_pass_s": float(v[7]),
+                    "products_s": float(v[8]), "rounds_s": float(v[9]), "products_share": int(v[10]),
+                    "pairs_rel": float(v[12]), "exact": int(v[13]), "collectives": int(v[14]),
+                    "mb_received": float(v[15])})
+    return out
+
+
+def print_table(table):
+    widths = [max(len(str(r[i])) for r in table) for i in range(len(table[0]))]
+    for i, r in enumerate(table):
+        print("  ".join(str(c).ljust(w) if j == 0 else str(c).rjust(w)
+                        for j, (c, w) in enumerate(zip(r, widths))).rstrip())
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
 
 
 def default_warm_gib():
@@ -320,6 +347,8 @@ def main():
                     help="set OPENBLAS_CORETYPE for every child ('' unsets it); default: "
                          "inherit this shell's setting")
     ap.add_argument("--timeout", type=float, default=None, help="seconds per run (default none)")
+    ap.add_argument("--base", default=None,
+                    help="the tool the ratios divide by (default: the first conceptlens tool that ran)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     ap.add_argument("--warm-memory-gib", type=float, default=default_warm_gib(),
                     help="touch this much memory once before the runs (default: 80%% of "
@@ -365,6 +394,8 @@ def main():
         repro += ["--openblas-coretype", args.openblas_coretype]
     if args.timeout is not None:
         repro += ["--timeout", str(args.timeout)]
+    if args.base is not None:
+        repro += ["--base", args.base]
     repro += ["--warm-memory-gib", str(args.warm_memory_gib)]
     env = child_env(args)
     coretype = env.get("OPENBLAS_CORETYPE")
@@ -410,12 +441,14 @@ def main():
             spawner.run(warm, env, None, os.path.join(work, "warm.log"))
             print("# memory warm-up: touched %.1f GiB in a throwaway child (%.1f s)"
                   % (args.warm_memory_gib, time.time() - t0))
-        if any(t.startswith("conceptlens-vector") for t in tools):
-            print("# memory read bandwidth: %.1f GB/s (1 process), %.1f GB/s per process (2 at once)"
-                  % read_bandwidth(env))
         rc, _, floor_kib = spawner.run(["/bin/true"], env, None, os.path.join(work, "true.log"))
         print("# peak RSS floor (ru_maxrss of /bin/true started by the spawner): %.1f MiB"
               % (floor_kib / 1024.0))
+        if any(t.startswith("conceptlens") for t in tools):
+            # What the executable holds before any data (its libraries, LibTorch's among them).
+            rc, _, base_kib = spawner.run([args.conceptlens, "cluster", "--help"], env, None,
+                                          os.path.join(work, "help.log"))
+            print("# conceptlens's own peak RSS without data (cluster --help): %.1f MiB" % (base_kib / 1024.0))
         results = {}
         for tool in tools:
             runs = []
@@ -441,7 +474,8 @@ def main():
         ref_labels = results[ref_tool][-1]["labels"] if ref_tool else None
         ref_linkage = results[ref_tool][-1]["linkage"] if ref_tool else None
         ok = [t for t in tools if results[t][-1]["rc"] == 0]
-        base = "conceptlens" if "conceptlens" in ok else (ok[0] if ok else None)
+        base = args.base if args.base in ok else next((t for t in ok if t.startswith("conceptlens")),
+                                                      ok[0] if ok else None)
 
         rows = []
         for tool in tools:
@@ -449,9 +483,13 @@ def main():
             good = [r for r in runs if r["rc"] == 0]
             if len(good) < len(runs) or not good:
                 rc = runs[-1]["rc"]
-                rows.append([TOOLS[tool], "TIMEOUT" if rc is None else "FAILED"] + [""] * 11)
+                rows.append([TOOLS[tool], "TIMEOUT" if rc is None else "FAILED"] + [""] * 8)
                 continue
             cl = [r["cluster_s"] for r in good]
+            details = dict(good[-1]["details"])
+            for key in ("us_per_step", "first_pass_s", "products_s", "rounds_s", "products_share"):
+                if key in details:  # medians over the runs, like the times
+                    details[key] = statistics.median(r["details"][key] for r in good)
             row = {
                 "cluster": statistics.median(cl) if None not in cl else None,
                 "process": statistics.median(r["process_s"] for r in good),
@@ -459,20 +497,16 @@ def main():
                 "before": good[-1]["rss_before_mib"],
                 "labels": good[-1]["labels"],
                 "linkage": good[-1]["linkage"],
-                "steps": good[-1]["steps"],
-                "us_per_step": statistics.median(r["us_per_step"] for r in good)
-                if good[-1]["us_per_step"] is not None else None,
-                "gbs": statistics.median(r["gbs"] for r in good) if good[-1]["gbs"] is not None else None,
+                "details": details,
             }
             results[tool] = row
             rows.append(row)
         b = results.get(base) if base else None
         print()
-        print("Ward, n=%d, K=%d, single thread; ratios are tool / %s; ARI and linkage against %s"
+        print("Ward, n=%d, K=%d, single thread per process; ratios are tool / %s; ARI and linkage against %s"
               % (n, args.k, TOOLS[base] if base else "-", TOOLS[ref_tool] if ref_tool else "-"))
-        head = ["tool", "cluster s", "steps", "us/step", "GB/s/rank", "process s", "peak RSS MiB", "RSS before MiB",
-                "time ratio (cluster)", "time ratio (process)", "memory ratio", "ARI", "linkage"]
-        table = [head]
+        table = [["tool", "cluster s", "process s", "peak RSS MiB", "RSS before MiB", "time ratio (cluster)",
+                  "time ratio (process)", "memory ratio", "ARI", "linkage"]]
         for tool, row in zip(tools, rows):
             if isinstance(row, list):
                 table.append(row)
@@ -484,17 +518,29 @@ def main():
             ari = ("%.6f" % adjusted_rand_score(ref_labels, row["labels"])
                    if ref_labels is not None else "n/a")
             link = "ref" if tool == ref_tool else compare_linkage(row["linkage"], ref_linkage)
-            table.append([TOOLS[tool], fmt(row["cluster"], ".3f"), fmt(row["steps"], "d"),
-                          fmt(row["us_per_step"], ".2f"), fmt(row["gbs"], ".2f"), "%.3f" % row["process"],
+            table.append([TOOLS[tool], fmt(row["cluster"], ".3f"), "%.3f" % row["process"],
                           "%.1f" % row["peak"], fmt(row["before"], ".1f"), ratio("cluster"),
                           ratio("process"), "%.2f" % (row["peak"] / b["peak"]) if b else "n/a",
                           ari, link])
-        widths = [max(len(str(r[i])) for r in table) for i in range(len(head))]
-        for i, r in enumerate(table):
-            print("  ".join(str(c).ljust(w) if j == 0 else str(c).rjust(w)
-                            for j, (c, w) in enumerate(zip(r, widths))).rstrip())
-            if i == 0:
-                print("  ".join("-" * w for w in widths))
+        print_table(table)
+        runs_of = [(tool, row) for tool, row in zip(tools, rows)
+                   if tool.startswith("conceptlens") and not isinstance(row, list)]
+        if runs_of:
+            print()
+            print("What the conceptlens runs did (rank 0's log):")
+            table = [["tool", "products", "chain steps", "us/step", "rounds", "merges/round (most)",
+                      "searches/merge", "first pass s", "products s", "products %", "pairs / (n^2/2)",
+                      "exact re-checks", "collectives", "MB received"]]
+            for tool, row in runs_of:
+                d = row["details"]
+                get = lambda key, spec: fmt(d.get(key), spec)
+                table.append([TOOLS[tool], d.get("kernel", "n/a"), get("steps", "d"), get("us_per_step", ".2f"),
+                              get("rounds", "d"),
+                              "%.1f (%d)" % (d["merges_per_round"], d["max_merges"]) if "rounds" in d else "n/a",
+                              get("searches_per_merge", ".3f"), get("first_pass_s", ".2f"),
+                              get("products_s", ".2f"), get("products_share", "d"), get("pairs_rel", ".2f"),
+                              get("exact", "d"), get("collectives", "d"), get("mb_received", ".1f")])
+            print_table(table)
         print()
         print("cluster s: inside the child, around the clustering call only (conceptlens: "
               "its log line 'Ward linkage "

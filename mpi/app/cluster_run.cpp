@@ -10,12 +10,12 @@
 
 #include "app/activation_points.hpp"
 #include "app/layer_list.hpp"
-#include "cluster/centroid_distances.hpp"
 #include "cluster/chain_checkpoint.hpp"
 #include "cluster/checkpoint.hpp"
 #include "cluster/panel_product.hpp"
-#include "cluster/sharded_centroids.hpp"
+#include "cluster/rounds.hpp"
 #include "cluster/sharded_matrix.hpp"
+#include "cluster/sharded_rounds.hpp"
 #include "comm/communicator.hpp"
 #include "comm/node_share.hpp"
 #include "util/hash.hpp"
@@ -54,82 +54,99 @@ std::uint64_t fingerprint(MPI_Comm comm, const app::ClusterInputs& inputs, clust
                                 cluster::to_string(source));
 }
 
-/// Collective. The linkage by `source`; the vector mode keeps only this rank's centroids (and
-/// releases the other rows).
+/// Collective. The linkage by `source`; the vector mode keeps only this rank's rows of the
+/// points (and releases the others) and reports what its rounds did in `stats`.
 cluster::Linkage compute_linkage(MPI_Comm comm, app::ClusterInputs& inputs, cluster::DistanceSource source,
-                                 cluster::ChainHooks hooks) {
+                                 cluster::ChainHooks hooks, cluster::RoundStats& stats) {
   return std::visit(
       [&](auto& values) {
         using Scalar = typename std::decay_t<decltype(values)>::value_type;
         const cluster::PointsView<Scalar> view(values.data(), inputs.points.rows, inputs.points.cols);
         if (source == cluster::DistanceSource::matrix) return sharded_ward_linkage(comm, view, std::move(hooks));
-        if (inputs.holds_all() && size(comm) > 1) {
-          const cluster::RowMatrix<Scalar> owned = owned_rows(comm, view);
-          std::decay_t<decltype(values)>().swap(values);  // release the other ranks' rows
-          const cluster::PointsView<Scalar> owned_view(owned.data(), owned.rows(), owned.cols());
-          return sharded_vector_linkage(comm, inputs.n, owned_view, std::move(hooks));
-        }
-        return sharded_vector_linkage(comm, inputs.n, view, std::move(hooks));
+        std::vector<Scalar> owned = inputs.holds_all() && size(comm) > 1 ? owned_rows(comm, view) : std::move(values);
+        std::decay_t<decltype(values)>().swap(values);  // release the other ranks' rows
+        return sharded_vector_linkage(comm, inputs.n, inputs.points.cols, std::move(owned), std::move(hooks), &stats);
       },
       inputs.points.values);
 }
 
-/// The after-merge hook that times the chain from its first merge on (the distance matrix is
-/// computed by then): chain steps, time per step and, for the vector mode, the centroid bytes
-/// each rank reads per second (every step scans the live centroids).
-class ChainTimer {
+/// Progress every 10 s, and what the clustering did. The chain (matrix mode): merges done,
+/// their rate and an ETA from the first merge on (the distance matrix is computed by then), and
+/// at the end the chain steps and the time per step. The rounds (vector mode): the first pass's
+/// share of pairs and ETA, then merges after every round with an ETA; at the end the rounds'
+/// figures (rounds, merges per round, searches per merge, time in the matrix products).
+class ClusterProgress {
  public:
-  ChainTimer(std::int64_t n, std::int64_t d) : n_(n), d_(d) {}
+  explicit ClusterProgress(std::int64_t n) : n_(n) {}
 
+  /// After every merge (chain) or round (rounds).
   void operator()(const cluster::ChainState& state) {
     const auto live = n_ - static_cast<std::int64_t>(state.merges.size()) + 1;  // during the steps just made
     if (first_steps_ < 0) {
       first_ = last_progress_ = std::chrono::steady_clock::now();
       first_steps_ = state.steps;
       first_live_ = live;
-    } else {
-      visits_ += static_cast<double>(state.steps - steps_) * static_cast<double>(live);
     }
     steps_ = state.steps;
-    progress(live - 1);
+    merges(live - 1, state.steps);
   }
 
-  /// Every 10 s: merges done, their rate and an ETA. A step costs about the live clusters, so
-  /// the work left goes as live^2: ETA = elapsed * (live^2 / (first live^2 - live^2)).
-  void progress(std::int64_t live) {
+  /// During the rounds' first pass: the share of this rank's pairs done.
+  void first_pass(double done) {
+    const auto now = std::chrono::steady_clock::now();
+    if (pass_start_ == std::chrono::steady_clock::time_point{}) pass_start_ = last_progress_ = now;
+    if (now - last_progress_ < std::chrono::seconds(10) || done <= 0) return;
+    last_progress_ = now;
+    const double seconds = std::chrono::duration<double>(now - pass_start_).count();
+    spdlog::info("first pass: {:.1f}% of the pairs, ETA {:.0f} s", 100.0 * done, seconds * (1.0 - done) / done);
+  }
+
+  /// The chain's summary line (bench/bench_ward.py reads it).
+  void report_chain() const {
+    if (first_steps_ < 0 || steps_ == first_steps_) return;
+    const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - first_;
+    const auto steps = static_cast<double>(steps_ - first_steps_);
+    spdlog::info("chain: {} steps, {:.2f} s from the first merge, {:.2f} us per step", steps_, seconds.count(),
+                 1e6 * seconds.count() / steps);
+  }
+
+  /// The rounds' summary line (bench/bench_ward.py reads it).
+  void report_rounds(const cluster::RoundStats& stats, double pass_pairs_total) const {
+    const auto merged = static_cast<double>(n_ - 1);
+    spdlog::info(
+        "rounds: {} rounds, {:.0f} merges ({:.1f} per round, at most {}), {} searches after the first pass ({:.3f} "
+        "per merge), {} list updates; first pass {:.2f} s, products {:.2f} s of {:.2f} s ({:.0f}%), {:.3g} pairs "
+        "bounded ({:.2f} x n^2/2), {} exact re-checks; {} collectives, {:.1f} MB received (rank 0)",
+        stats.rounds, merged, stats.rounds > 0 ? merged / static_cast<double>(stats.rounds) : 0.0, stats.max_merges,
+        stats.searches, static_cast<double>(stats.searches) / std::max(1.0, merged), stats.updates, stats.first_pass_seconds,
+        stats.pass.product_seconds, stats.seconds, 100.0 * stats.pass.product_seconds / std::max(1e-9, stats.seconds),
+        pass_pairs_total, pass_pairs_total / (0.5 * static_cast<double>(n_) * static_cast<double>(n_)),
+        stats.pass.exact, stats.team.collectives, stats.team.bytes_received / 1e6);
+  }
+
+ private:
+  /// Every 10 s: merges done, their rate and an ETA. A step (or a round's searches) costs about
+  /// the live clusters, so the work left goes as live^2: ETA = elapsed * live^2 / (first live^2 - live^2).
+  void merges(std::int64_t live, std::int64_t steps) {
     const auto now = std::chrono::steady_clock::now();
     if (now - last_progress_ < std::chrono::seconds(10)) return;
     last_progress_ = now;
     const double seconds = std::chrono::duration<double>(now - first_).count();
-    const double merges = static_cast<double>(n_ - live);
+    const double merged = static_cast<double>(n_ - live);
     const double left = static_cast<double>(live) * static_cast<double>(live);
     const double done = static_cast<double>(first_live_) * static_cast<double>(first_live_) - left;
-    spdlog::info("chain: {}/{} merges ({:.1f}%), {:.0f} merges/s, ETA {:.0f} s", n_ - live, n_ - 1,
-                 100.0 * merges / static_cast<double>(n_ - 1), merges / seconds, done > 0 ? seconds * left / done : 0.0);
+    spdlog::info("merges: {}/{} ({:.1f}%) after {} steps or rounds, {:.0f} merges/s, ETA {:.0f} s", n_ - live, n_ - 1,
+                 100.0 * merged / static_cast<double>(n_ - 1), steps, merged / seconds,
+                 done > 0 ? seconds * left / done : 0.0);
   }
 
-  void report(cluster::DistanceSource source, int ranks) const {
-    if (first_steps_ < 0 || steps_ == first_steps_) return;
-    const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - first_;
-    const auto steps = static_cast<double>(steps_ - first_steps_);
-    std::string reads;
-    if (source == cluster::DistanceSource::vector) {
-      const double bytes = visits_ * static_cast<double>(d_) * sizeof(double) / ranks;
-      reads = fmt::format(", centroid reads {:.2f} GB/s per rank", bytes / seconds.count() / 1e9);
-    }
-    spdlog::info("chain: {} steps, {:.2f} s from the first merge, {:.2f} us per step{}", steps_, seconds.count(),
-                 1e6 * seconds.count() / steps, reads);
-  }
-
- private:
   std::int64_t n_;
-  std::int64_t d_;
   std::chrono::steady_clock::time_point first_;
   std::chrono::steady_clock::time_point last_progress_;
+  std::chrono::steady_clock::time_point pass_start_{};
   std::int64_t first_steps_ = -1;
   std::int64_t first_live_ = 0;
   std::int64_t steps_ = 0;
-  double visits_ = 0;  ///< live centroids visited by the steps after the first merge
 };
 
 }  // namespace
@@ -156,26 +173,35 @@ Outcome cluster_planned(MPI_Comm comm, const app::ClusterOptions& options, const
   }
 
   spdlog::info("clustering: {}", app::describe(plan, inputs.n, inputs.points.cols));
-  if (source == cluster::DistanceSource::matrix) spdlog::info("distance products: {}", cluster::product_backend());
+  spdlog::info("{} products: {}", source == cluster::DistanceSource::matrix ? "distance" : "float32 candidate",
+               cluster::product_backend());
   const auto start = std::chrono::steady_clock::now();
   const std::filesystem::path checkpoint = app::checkpoint_path(options.out);
   cluster::Linkage linkage;
-  ChainTimer chain_timer(inputs.n, inputs.points.cols);
+  ClusterProgress progress(inputs.n);
+  cluster::RoundStats stats;
   outcome = agree(comm, capture([&] {
     cluster::ChainHooks hooks;
     if (options.checkpoint_every > 0) {
       hooks = checkpoint_hooks(comm, checkpoint, print, options.checkpoint_every);
     }
-    hooks.after_merge = [&chain_timer, save = std::move(hooks.after_merge)](const cluster::ChainState& state) {
-      chain_timer(state);
+    hooks.after_merge = [&progress, save = std::move(hooks.after_merge)](const cluster::ChainState& state) {
+      progress(state);
       if (save) save(state);
     };
-    linkage = compute_linkage(comm, inputs, source, std::move(hooks));
+    hooks.progress = [&progress](double done) { progress.first_pass(done); };
+    linkage = compute_linkage(comm, inputs, source, std::move(hooks), stats);
   }));
   if (!outcome.ok()) return outcome;
   const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
   spdlog::info("Ward linkage done in {:.2f} s", seconds.count());
-  chain_timer.report(source, size(comm));
+  if (source == cluster::DistanceSource::matrix) {
+    progress.report_chain();
+  } else {
+    double pairs = stats.pass.pairs;
+    MPI_Allreduce(MPI_IN_PLACE, &pairs, 1, MPI_DOUBLE, MPI_SUM, comm);
+    progress.report_rounds(stats, pairs);
+  }
 
   return run_on_root(comm, 0, [&] {
     write_cluster_outputs(*outputs, inputs, std::move(linkage), source);

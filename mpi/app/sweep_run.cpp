@@ -163,12 +163,12 @@ sweep::StudyEstimate estimate(MPI_Comm comm, const SweepPlan& plan, const NodeSh
   MPI_Barrier(comm);
   sweep::MachineRates& rates = setting.rates;
   rates = sweep::measure_machine_rates(share.threads_per_rank);
-  double slowest[4] = {rates.gemm32, rates.gemm64, rates.memory, rates.scan};
+  double slowest[4] = {rates.gemm32, rates.gemm64, rates.memory, rates.candidates};
   MPI_Allreduce(MPI_IN_PLACE, slowest, 4, MPI_DOUBLE, MPI_MIN, comm);
   rates.gemm32 = slowest[0];
   rates.gemm64 = slowest[1];
   rates.memory = slowest[2];
-  rates.scan = slowest[3];
+  rates.candidates = slowest[3];
   return rank(comm) == 0 ? sweep::estimate_study(plan, setting) : sweep::StudyEstimate{};
 }
 
@@ -186,7 +186,7 @@ class RunLog {
                         {"fixed_seconds", estimate.fixed_seconds},
                         {"rates", {{"gemm32_gflops", rates.gemm32 / 1e9}, {"threads", rates.threads},
                                    {"gemm64_gflops", rates.gemm64 / 1e9}, {"memory_gbps", rates.memory / 1e9},
-                                   {"scan_gbps", rates.scan / 1e9}}},
+                                   {"candidates_gflops", rates.candidates / 1e9}}},
                         {"calibration", estimate.calibration}};
     log_["stages"] = nlohmann::ordered_json::array();
   }

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 
-#include "cluster/centroid_distances.hpp"
 #include "cluster/condensed_matrix.hpp"
+#include "cluster/rounds.hpp"
 #include "cluster/flat_clusters.hpp"
 #include "store/conceptx_clusters.hpp"
 #include "store/conceptx_vocab.hpp"
@@ -21,8 +21,8 @@ using cluster::DistanceSource;
 
 namespace {
 
-/// O(n) state per point besides the points and the distances: neighbour lists, active set,
-/// sizes, the broadcast row, the linkage.
+/// The matrix mode's O(n) state per point besides the points and the distances: neighbour
+/// lists, active set, sizes, the broadcast row, the linkage.
 constexpr std::uint64_t kBytesPerPoint = 256;
 
 }  // namespace
@@ -73,8 +73,9 @@ void setup_cluster_command(CLI::App& command, ClusterOptions& options) {
       ->check(CLI::PositiveNumber);
   command.add_option("--out", options.out, "output CLUSTERS.h5")->required();
   command.add_option("--mode", options.mode,
-                     "distance source: matrix (n^2/2 doubles), vector (centroids, n*d doubles), "
-                     "auto (matrix when it fits --memory-per-rank)")
+                     "matrix (NN-chain on the distance matrix, n^2/2 doubles), vector (rounds of reciprocal "
+                     "nearest neighbours on the centroids, O(n*d) memory, faster), auto (vector, else matrix when "
+                     "only it fits --memory-per-rank)")
       ->check(CLI::IsMember({"auto", "matrix", "vector"}))
       ->capture_default_str();
   command.add_option("--memory-per-rank", options.memory_per_rank,
@@ -151,16 +152,6 @@ std::uint64_t matrix_bytes_per_rank(std::int64_t n, std::int64_t d, std::size_t 
   return shard + un * static_cast<std::uint64_t>(d) * point_bytes + un * kBytesPerPoint;
 }
 
-std::uint64_t vector_bytes_per_rank(std::int64_t n, std::int64_t d, std::size_t point_bytes, int ranks,
-                                    bool whole_input) {
-  // Rank 0 holds the most centroids (the deal starts with it).
-  const auto share = static_cast<std::uint64_t>(
-      cluster::row_count(cluster::block_cyclic_rows(n, 0, ranks, cluster::kCentroidBlockRows)));
-  const auto ud = static_cast<std::uint64_t>(d);
-  const std::uint64_t input = (whole_input ? static_cast<std::uint64_t>(n) : share) * ud * point_bytes;
-  return input + share * ud * sizeof(double) + static_cast<std::uint64_t>(n) * kBytesPerPoint;
-}
-
 }  // namespace
 
 ClusterPlan plan_cluster(const ClusterOptions& options, std::int64_t n, std::int64_t d,
@@ -173,8 +164,11 @@ ClusterPlan plan_cluster(const ClusterOptions& options, std::int64_t n, std::int
           ? static_cast<std::uint64_t>(kDefaultMemoryShare * static_cast<double>(available_per_rank))
           : parse_bytes(options.memory_per_rank, "--memory-per-rank");
   const std::uint64_t matrix = matrix_bytes_per_rank(n, d, point_bytes, ranks);
-  const std::uint64_t vector = vector_bytes_per_rank(n, d, point_bytes, ranks, whole_input);
-  if (options.mode == "matrix" || (options.mode == "auto" && matrix <= plan.budget_per_rank)) {
+  const std::uint64_t vector = cluster::rounds_bytes_per_rank(n, d, point_bytes, ranks, whole_input);
+  // auto: the vector mode, faster than the matrix mode at every size measured (bench/README.md)
+  // and smaller but at a few hundred points; the matrix mode when only it fits.
+  const bool vector_fits = vector <= plan.budget_per_rank;
+  if (options.mode == "matrix" || (options.mode == "auto" && !vector_fits && matrix <= plan.budget_per_rank)) {
     plan.source = DistanceSource::matrix;
     plan.bytes_per_rank = matrix;
   } else {

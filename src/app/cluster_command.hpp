@@ -32,7 +32,7 @@ struct ClusterOptions {
   select::SelectionOptions selection;  ///< ConceptX's token selection (activations only)
   std::vector<std::int64_t> ks;        ///< numbers of clusters to cut at
   std::filesystem::path out;           ///< CLUSTERS.h5
-  std::string mode = "auto";           ///< distance source: auto | matrix | vector
+  std::string mode = "auto";           ///< auto | matrix (NN-chain) | vector (rounds, lean)
   std::string memory_per_rank = "";    ///< memory budget per rank (e.g. 4GiB); "" = 80% of the node's share
   bool dry_run = false;                ///< print the plan (and check it fits) without clustering
   double checkpoint_every = 0;         ///< seconds between checkpoints (<out>.checkpoint); 0: none
@@ -72,10 +72,10 @@ struct ClusterPlan {
 };
 
 /// Plans the clustering of n points of dimension d (stored with `point_bytes` bytes per value)
-/// on `ranks` ranks: --mode as asked, or for auto the matrix when it fits the budget per rank,
-/// else the vector mode. `whole_input`: every rank reads all points (a .npy file), else the
-/// vector mode reads only each rank's share. Throws InputError, with the figures, when the plan
-/// cannot fit.
+/// on `ranks` ranks: --mode as asked, or for auto the vector mode when it fits the budget per
+/// rank, else the matrix mode when it fits. `whole_input`: every rank reads all points (a .npy
+/// file), else the vector mode reads only each rank's share. Throws InputError, with the
+/// figures, when the plan cannot fit.
 ClusterPlan plan_cluster(const ClusterOptions& options, std::int64_t n, std::int64_t d,
                          std::size_t point_bytes, int ranks, std::uint64_t available_per_rank,
                          bool whole_input);

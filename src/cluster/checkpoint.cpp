@@ -2,6 +2,7 @@
 
 #include <boost/archive/binary_iarchive.hpp>
 #include <boost/archive/binary_oarchive.hpp>
+#include <boost/serialization/is_bitwise_serializable.hpp>
 #include <boost/serialization/vector.hpp>
 #include <spdlog/spdlog.h>
 
@@ -13,6 +14,9 @@
 #include "util/hash.hpp"
 #include "util/read_file.hpp"
 
+// The rounds' lists (O(n) entries) are written as one block.
+BOOST_IS_BITWISE_SERIALIZABLE(conceptlens::cluster::Nearest)
+
 namespace boost::serialization {
 
 template <class Archive>
@@ -21,8 +25,13 @@ void serialize(Archive& archive, conceptlens::cluster::RawMerge& merge, const un
 }
 
 template <class Archive>
+void serialize(Archive& archive, conceptlens::cluster::Nearest& entry, const unsigned int /*version*/) {
+  archive & entry.index & entry.distance;
+}
+
+template <class Archive>
 void serialize(Archive& archive, conceptlens::cluster::ChainState& state, const unsigned int /*version*/) {
-  archive & state.merges & state.chain & state.steps;
+  archive & state.merges & state.chain & state.neighbours & state.steps;
 }
 
 }  // namespace boost::serialization
@@ -32,7 +41,7 @@ namespace conceptlens::cluster {
 namespace {
 
 /// Identifies the format: a file with another tag is not a checkpoint of this version.
-const std::string kTag = "conceptlens-chain-checkpoint-v1";
+const std::string kTag = "conceptlens-chain-checkpoint-v2";
 
 }  // namespace
 

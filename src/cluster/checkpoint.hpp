@@ -1,7 +1,8 @@
 #pragma once
-// Checkpoints of a running clustering. A chain's state is small (the merges so far and the
-// chain, O(n)); the distance source's state follows from the points by replaying the merges
-// (nn_chain.hpp), so a checkpoint never holds the O(n^2) matrix. Saved with
+// Checkpoints of a running clustering. Its state is small (the merges so far and the chain, or
+// the rounds' neighbour lists: O(n)); the centroids or distances follow from the points by
+// replaying the merges (nn_chain.hpp, rounds.hpp), so a checkpoint never holds the O(n^2)
+// matrix nor the O(n*d) centroids. Saved with
 // Boost.Serialization (binary archive), atomically (temporary name + rename), and tied to the
 // points and distance source by a fingerprint: a checkpoint of other inputs is never resumed.
 #include <chrono>

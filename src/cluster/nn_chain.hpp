@@ -41,20 +41,25 @@ struct Nearest {
   double distance = 0.0;  ///< squared Ward dissimilarity
 };
 
-/// Where the chain stands: the merges found so far (in order) and the chain itself. With the
-/// points, this is all a checkpoint needs: the distance source's state after these merges is
-/// rebuilt by replaying them (the same updates in the same order give the same values).
+/// Where an agglomeration stands: the merges found so far (in order) and, for the chain, the
+/// chain itself; for the lean mode's rounds (rounds.hpp), every cluster's nearest-neighbour
+/// list (NeighbourTable, O(n) entries). With the points, this is all a checkpoint needs: the
+/// distance source's state after these merges is rebuilt by replaying them (the same updates
+/// in the same order give the same values).
 struct ChainState {
   std::vector<RawMerge> merges;
   std::vector<std::int64_t> chain;
-  std::int64_t steps = 0;  ///< nearest-neighbour searches so far (chain steps)
+  std::vector<Nearest> neighbours;  ///< rounds: NeighbourTable's entries (empty: recompute them)
+  std::int64_t steps = 0;           ///< chain steps (nearest-neighbour searches), or rounds
 };
 
-/// Where a chain starts (empty: from the beginning) and what runs after every merge (e.g. a
-/// checkpoint timer; may be empty).
+/// Where an agglomeration starts (empty: from the beginning) and what runs after every merge
+/// (for the rounds, after every round; e.g. a checkpoint timer; may be empty).
 struct ChainHooks {
   ChainState start;
   std::function<void(const ChainState&)> after_merge;
+  /// The rounds' first pass over all pairs: the share of this rank's pairs done (0..1).
+  std::function<void(double)> progress;
 };
 
 /// Runs the chain over `source` (see above). Returns the n-1 merges in the order found.

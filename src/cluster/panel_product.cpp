@@ -4,6 +4,8 @@
 
 #include <Eigen/Core>
 
+#include <type_traits>
+
 extern "C" {
 char* openblas_get_corename(void);
 void openblas_set_num_threads(int num_threads);
@@ -21,19 +23,35 @@ bool use_openblas() {
   return chosen;
 }
 
+/// The GEMM of either precision: OpenBLAS's sgemm/dgemm where it has kernels, else Eigen.
+template <class T>
+void gemm_abt(const T* a, std::int64_t rows_a, const T* b, std::int64_t rows_b, std::int64_t d, T* c) {
+  if (use_openblas()) {
+    const auto m = static_cast<int>(rows_a);
+    const auto n = static_cast<int>(rows_b);
+    const auto k = static_cast<int>(d);
+    if constexpr (std::is_same_v<T, float>) {
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0F, a, k, b, k, 0.0F, c, n);
+    } else {
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0, a, k, b, k, 0.0, c, n);
+    }
+    return;
+  }
+  using Rows = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  Eigen::Map<Rows>(c, rows_a, rows_b).noalias() =
+      Eigen::Map<const Rows>(a, rows_a, d) * Eigen::Map<const Rows>(b, rows_b, d).transpose();
+}
+
 }  // namespace
 
 void product_abt(const double* a, std::int64_t rows_a, const double* b, std::int64_t rows_b,
                  std::int64_t d, double* c) {
-  if (use_openblas()) {
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rows_a),
-                static_cast<int>(rows_b), static_cast<int>(d), 1.0, a, static_cast<int>(d), b,
-                static_cast<int>(d), 0.0, c, static_cast<int>(rows_b));
-    return;
-  }
-  using Rows = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-  Eigen::Map<Rows>(c, rows_a, rows_b).noalias() =
-      Eigen::Map<const Rows>(a, rows_a, d) * Eigen::Map<const Rows>(b, rows_b, d).transpose();
+  gemm_abt(a, rows_a, b, rows_b, d, c);
+}
+
+void product_abt(const float* a, std::int64_t rows_a, const float* b, std::int64_t rows_b,
+                 std::int64_t d, float* c) {
+  gemm_abt(a, rows_a, b, rows_b, d, c);
 }
 
 std::string product_backend() {

@@ -3,9 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
-#include "cluster/centroid_distances.hpp"
 #include "cluster/condensed_matrix.hpp"
 #include "cluster/nn_chain.hpp"
+#include "cluster/round_team.hpp"
+#include "cluster/rounds.hpp"
 #include "cluster/union_find.hpp"
 
 namespace conceptlens::cluster {
@@ -36,17 +37,18 @@ Linkage to_scipy_linkage(std::int64_t n, std::vector<RawMerge> merges) {
 }
 
 template <class Scalar>
-Linkage ward_linkage(const PointsView<Scalar>& points, DistanceSource source, ChainHooks hooks) {
+Linkage ward_linkage(const PointsView<Scalar>& points, DistanceSource source, ChainHooks hooks, RoundStats* stats) {
   const std::int64_t n = points.rows();
   if (source == DistanceSource::matrix) {
     auto matrix = CondensedMatrix::squared_euclidean(points);
     return to_scipy_linkage(n, nn_chain_ward(matrix, std::move(hooks)));
   }
-  CentroidDistances centroids(points);
-  return to_scipy_linkage(n, nn_chain_ward(centroids, std::move(hooks)));
+  SoloTeam team;
+  std::vector<Scalar> rows(points.data(), points.data() + points.size());
+  return to_scipy_linkage(n, rounds_ward(team, n, points.cols(), std::move(rows), std::move(hooks), stats));
 }
 
-template Linkage ward_linkage(const PointsView<float>&, DistanceSource, ChainHooks);
-template Linkage ward_linkage(const PointsView<double>&, DistanceSource, ChainHooks);
+template Linkage ward_linkage(const PointsView<float>&, DistanceSource, ChainHooks, RoundStats*);
+template Linkage ward_linkage(const PointsView<double>&, DistanceSource, ChainHooks, RoundStats*);
 
 }  // namespace conceptlens::cluster

@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <vector>
 
-#include "cluster/centroid_distances.hpp"
+#include "cluster/nearest_pass.hpp"
 #include "cluster/panel_product.hpp"
 
 extern "C" {
@@ -59,10 +59,17 @@ MachineRates measure_machine_rates(int threads, double seconds) {
   std::vector<double> c(static_cast<std::size_t>(kRows) * kRows);
   rates.gemm64 = rate(seconds / 4, 2.0 * kRows * kRows * kDims,
                       [&] { cluster::product_abt(a.data(), kRows, b.data(), kRows, kDims, c.data()); });
+  // the vector mode's rounds: float32 tiles of queries times centroids
+  constexpr std::int64_t kTileRows = cluster::NearestPass::kTileRows, kTileCols = cluster::NearestPass::kTileCols;
+  std::vector<float> queries(static_cast<std::size_t>(kTileRows * kDims), 0.5f);
+  std::vector<float> centroids(static_cast<std::size_t>(kTileCols * kDims), 0.25f);
+  std::vector<float> tile(static_cast<std::size_t>(kTileRows * kTileCols));
+  rates.candidates = rate(seconds / 4, 2.0 * kTileRows * kTileCols * kDims, [&] {
+    cluster::product_abt(queries.data(), kTileRows, centroids.data(), kTileCols, kDims, tile.data());
+  });
   openblas_set_num_threads(previous);
 
-  // the chain steps: reads of 64 MiB, which do not fit in the caches; as a streamed sum (the
-  // matrix mode's scans), and as the vector mode's Ward distances from one centroid to the others
+  // the matrix mode's chain steps: reads of 64 MiB, which do not fit in the caches
   std::vector<double> stream(std::size_t{8} << 20, 1.0);
   const double bytes = static_cast<double>(stream.size() * sizeof(double));
   volatile double sink = 0;
@@ -73,17 +80,6 @@ MachineRates measure_machine_rates(int threads, double seconds) {
     }
     sink = sink + sum[0] + sum[7];
   });
-  constexpr std::int64_t kCentroidDims = 768;
-  const auto centroids = static_cast<std::int64_t>(stream.size()) / kCentroidDims;
-  const std::vector<double> tip(kCentroidDims, 0.5);
-  rates.scan = rate(seconds / 4, bytes, [&] {
-    double nearest = 0;
-    for (std::int64_t j = 0; j < centroids; ++j) {
-      nearest = std::max(nearest, cluster::ward_distance(tip.data(), &stream[static_cast<std::size_t>(j * kCentroidDims)],
-                                                          kCentroidDims, 1.0, 1.0));
-    }
-    sink = sink + nearest;
-  });
   return rates;
 }
 
@@ -91,8 +87,8 @@ std::string describe(const MachineRates& rates) {
   char text[240];
   std::snprintf(text, sizeof text,
                 "float32 GEMM %.1f GFLOP/s per rank on %d thread(s), float64 GEMM %.1f GFLOP/s, memory %.1f GB/s, "
-                "centroid scan %.1f GB/s",
-                rates.gemm32 / 1e9, rates.threads, rates.gemm64 / 1e9, rates.memory / 1e9, rates.scan / 1e9);
+                "float32 candidate products %.1f GFLOP/s",
+                rates.gemm32 / 1e9, rates.threads, rates.gemm64 / 1e9, rates.memory / 1e9, rates.candidates / 1e9);
   return text;
 }
 

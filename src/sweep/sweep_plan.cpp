@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <sstream>
 
+#include "app/cluster_command.hpp"
 #include "app/layer_list.hpp"
 #include "corpus/corpus_file.hpp"
 #include "model/memory_estimate.hpp"
@@ -16,6 +18,7 @@
 #include "tokenize/tokenizer.hpp"
 #include "util/error.hpp"
 #include "util/hash.hpp"
+#include "util/memory.hpp"
 #include "util/read_file.hpp"
 
 #ifndef CONCEPTLENS_VERSION
@@ -469,14 +472,24 @@ std::string describe_plan(const SweepPlan& plan, int ranks) {
       const std::int64_t layers = static_cast<std::int64_t>(plan.model(stage.model).layers.size());
       const std::int64_t groups = std::min<std::int64_t>(ranks, layers);
       const std::int64_t per_group = std::max<std::int64_t>(1, ranks / groups);
-      const double n = static_cast<double>(plan.corpus(stage.corpus).selected);
-      const double matrix = n * (n - 1) / 2 * 8 / static_cast<double>(per_group);
+      // the mode as `cluster` plans it for the job's --mode and --memory-per-rank (the machine's
+      // memory is the time estimate's to weigh: it refuses a clustering that cannot fit)
+      app::ClusterOptions options;
+      options.mode = plan.job.mode;
+      options.memory_per_rank = plan.job.memory_per_rank;
+      const std::int64_t n = plan.corpus(stage.corpus).selected;
+      const std::int64_t d = plan.model(stage.model).config.hidden_size;
       char figures[160];
-      std::snprintf(figures, sizeof figures,
-                    ": %lld layers in %lld group(s) of %lld+ rank(s); matrix mode about %.0f MiB per rank",
-                    static_cast<long long>(layers), static_cast<long long>(groups),
-                    static_cast<long long>(per_group), matrix / (1 << 20));
+      std::snprintf(figures, sizeof figures, ": %lld layers in %lld group(s) of %lld+ rank(s); ",
+                    static_cast<long long>(layers), static_cast<long long>(groups), static_cast<long long>(per_group));
       out << figures;
+      try {
+        const app::ClusterPlan mode = app::plan_cluster(options, n, d, sizeof(float), static_cast<int>(per_group),
+                                                        std::numeric_limits<std::uint64_t>::max() / 2, false);
+        out << cluster::to_string(mode.source) << " mode about " << format_bytes(mode.bytes_per_rank) << " per rank";
+      } catch (const InputError& error) {
+        out << error.what();
+      }
     }
     out << "\n";
     for (const fs::path& output : stage.outputs) out << "               -> " << output.string() << "\n";

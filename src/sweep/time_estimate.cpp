@@ -36,6 +36,14 @@ constexpr double kMatrixStepBytesPerPoint = 120;
 /// One chain step's global reduction between the ranks of a group (shared memory or a fast
 /// network; README.md's extrapolation takes 15 us across nodes).
 constexpr double kSyncSeconds = 20e-6;
+/// Vector mode (rounds of reciprocal nearest neighbours): the float32 products bound this many
+/// times n^2/2 pairs (1.45 at n = 20,000, 1.40 at 50,000 and 200,000, 1.44-1.51 on the demo's
+/// layers); the rest of the work (float64 re-checks, the lists, the rounds' bookkeeping) is
+/// about kRoundsSecondsPerPoint + kRoundsSecondsPerPointDim * d per point: 87 us at d = 768,
+/// n = 20,000 (README.md's "Benchmarks": 6.40 s, products 4.65 s), 39 us at d = 128 (the demo).
+constexpr double kRoundsPairsPerHalfSquare = 1.42;
+constexpr double kRoundsSecondsPerPoint = 30e-6;
+constexpr double kRoundsSecondsPerPointDim = 0.1e-6;
 /// Per layer: reading the activation file, selecting the tokens, writing CLUSTERS.h5.
 constexpr double kClusterLayerFixedSeconds = 0.05;
 /// Alignment and comparison: opening the files, and per word or point read and counted.
@@ -133,11 +141,11 @@ StageEstimate cluster_estimate(const SweepPlan& plan, const Stage& stage, const 
 }
 
 /// The corpus through the classifier once, then each assumed concept's tried sentences with its
-/// trigger and random triggers: passes of an extraction.
+/// trigger and random triggers: passes of an extraction, the model read once.
 StageEstimate triggers_estimate(const SweepPlan& plan, const Stage& stage, const EstimateSetting& setting) {
   const double draws = static_cast<double>(plan.job.triggers.baseline_draws);
   const double passes = 1 + kTriggerConcepts * (1 + draws) * kTriedShare;
-  const double seconds = passes * extract_estimate(plan, stage, setting).seconds;
+  const double seconds = kExtractFixedSeconds + passes * (extract_estimate(plan, stage, setting).seconds - kExtractFixedSeconds);
   char basis[160];
   std::snprintf(basis, sizeof basis, "the corpus classified about %.0f times (%.0f concepts assumed, %.0f random draws each)",
                 passes, kTriggerConcepts, draws);
@@ -190,8 +198,10 @@ double cluster_layer_seconds(cluster::DistanceSource source, double n, double d,
       return fill + chain + rows;
     }
     case cluster::DistanceSource::vector: {
-      // each step scans the live centroids (n/2 on average over the chain) of the rank's share
-      return steps * (n / 2 * d * 8 / (p * rates.scan) + sync);
+      // the rounds' candidate products, 2d FLOP per pair bounded, split over the ranks, and the
+      // work per point; the rounds' few hundred collectives are milliseconds
+      const double pairs = kRoundsPairsPerHalfSquare * n * n / 2;
+      return pairs * 2 * d / (p * rates.candidates) + n * (kRoundsSecondsPerPoint + kRoundsSecondsPerPointDim * d);
     }
   }
   return 0;

@@ -55,8 +55,8 @@ StudyEstimate estimate_study(const SweepPlan& plan, const EstimateSetting& setti
 std::string describe_estimate(const SweepPlan& plan, const EstimateSetting& setting, const StudyEstimate& estimate);
 
 /// One clustering of `n` points of dimension `d` on `ranks` ranks with the given distance
-/// source, in seconds (README.md, "Sizing a study": fill and chain of the matrix mode; centroid
-/// reads of the vector mode).
+/// source, in seconds (README.md, "Sizing a study": fill and chain of the matrix mode; the
+/// rounds' float32 candidate products of the vector mode).
 double cluster_layer_seconds(cluster::DistanceSource source, double n, double d, int ranks, const MachineRates& rates);
 
 /// Per stage kind ("extract", "cluster", ...), the actual seconds over the modelled seconds of

@@ -146,7 +146,7 @@ TEST_F(Cli, DryRunPrintsThePlanAndWritesNothing) {
     const auto result = run(ranks, "cluster --points " + kDemoPoints.string() + " --k 5 --dry-run --out " +
                                        (dir_ / "out.h5").string());
     EXPECT_EQ(result.code, 0) << result.output;
-    EXPECT_EQ(count(result.output, "plan: n = 203 points of d = 32, matrix mode on " + std::to_string(ranks) +
+    EXPECT_EQ(count(result.output, "plan: n = 203 points of d = 32, vector mode on " + std::to_string(ranks) +
                                        " rank(s)"), 1u) << result.output;
     EXPECT_TRUE(files().empty());
   }
@@ -156,11 +156,15 @@ TEST_F(Cli, PlansThatCannotFitAreRefused) {
   expect_failure("cluster --points " + kDemoPoints.string() + " --k 5 --mode matrix --memory-per-rank 1KiB --out " +
                      (dir_ / "out.h5").string(),
                  2, {"does not fit the memory per rank", "matrix mode", "budget 1.00 KiB"});
-  // auto falls back to the vector mode when the matrix does not fit but the centroids do
+  // auto takes the vector mode (faster), and falls back to the matrix mode where only it fits:
+  // at 203 points the lean mode's buffers (1.7 MiB) outweigh the matrix (236 KiB)
   const auto result = run(2, "cluster --points " + kDemoPoints.string() +
-                                 " --k 5 --memory-per-rank 140KiB --dry-run --out " + (dir_ / "out.h5").string());
+                                 " --k 5 --memory-per-rank 1MiB --dry-run --out " + (dir_ / "out.h5").string());
   EXPECT_EQ(result.code, 0) << result.output;
-  EXPECT_NE(result.output.find("vector mode on 2 rank(s)"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("matrix mode on 2 rank(s)"), std::string::npos) << result.output;
+  expect_failure("cluster --points " + kDemoPoints.string() + " --k 5 --memory-per-rank 100KiB --out " +
+                     (dir_ / "out.h5").string(),
+                 2, {"does not fit the memory per rank", "vector mode", "The matrix mode needs"});
 }
 
 TEST_F(Cli, UsageErrorsExitWithOne) {
@@ -174,14 +178,15 @@ TEST_F(Cli, UsageErrorsExitWithOne) {
 
 TEST_F(Cli, KilledRunResumesFromItsCheckpointWithTheSameLinkage) {
   // Random points that take a few seconds in the vector mode.
-  std::vector<float> values(8000 * 96);
+  constexpr std::int64_t kPoints = 12000;
+  std::vector<float> values(kPoints * 96);
   std::uint64_t state = 12345;
   for (auto& v : values) {
     state = state * 6364136223846793005ULL + 1442695040888963407ULL;
     v = static_cast<float>(state >> 40U) / static_cast<float>(1U << 24U);
   }
   const auto points = dir_ / "points.npy";
-  store::write_npy_matrix(points, values.data(), 8000, 96);
+  store::write_npy_matrix(points, values.data(), kPoints, 96);
   const std::string common = "cluster --points " + points.string() + " --k 10,100 --mode vector ";
 
   const auto reference = run(2, common + "--out " + (dir_ / "reference.h5").string());
@@ -197,7 +202,7 @@ TEST_F(Cli, KilledRunResumesFromItsCheckpointWithTheSameLinkage) {
     saved = fs::exists(checkpoint);
     if (!saved) usleep(10000);
   }
-  usleep(300000);  // let it go on (and save again) before the kill
+  usleep(50000);  // let it go on (and perhaps save again) before the kill
   kill(-group, SIGKILL);
   int status = 0;
   waitpid(group, &status, 0);

@@ -221,7 +221,7 @@ TEST_F(Cli, SweepRejectsBadJobFilesBeforeAnyWork) {
   ASSERT_EQ(plan.code, 0) << plan.output;
   for (const char* part : {"[to run]   extract/base/sst2", "cluster/ft/ewt", "group(s)", "MiB per rank",
                            "compare/ft/sst2/layer-6-k50", "to run", "time estimate on 2 rank(s)", "float64 GEMM",
-                           "2 layer(s) of", "matrix mode; 1 on the slowest group of 1 rank(s)", "align: ",
+                           "2 layer(s) of", "vector mode; 1 on the slowest group of 1 rank(s)", "vector mode about", "align: ",
                            "rank-hours", "--time="}) {
     EXPECT_NE(plan.output.find(part), std::string::npos) << part << "\n" << plan.output;
   }

@@ -21,7 +21,7 @@ struct Choice {
 };
 
 Choice choice(std::string_view text) {
-  const std::vector<std::string_view> words = corpus::split_words(corpus::strip(text, " \n"));
+  const std::vector<std::string_view> words = corpus::split_words(corpus::python_strip(text));
   Choice chosen;
   try {
     chosen.format = corpus::parse_label_format(words[0]);

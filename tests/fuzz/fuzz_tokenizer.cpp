@@ -1,11 +1,15 @@
 // Fuzz target: the tokenizer files of a Hugging Face checkpoint folder (tokenize/tokenizer.hpp:
-// tokenizer_config.json, special_tokens_map.json, vocab.txt) and the corpus lines they encode,
-// as `conceptlens extract` loads and uses them. The input is five parts separated by lines "%%":
-//   1. the family: "wordpiece" (the folder has vocab.txt from part 4), "albert" or
-//      "xlm-roberta" (the folder has the SentencePiece model of tests/data/hf/models/albert or
-//      xlm_roberta: the model file itself is parsed by libsentencepiece, not fuzzed here)
-//   2. tokenizer_config.json   3. special_tokens_map.json (absent when empty)   4. vocab.txt
-//   5. a corpus: its lines are encoded when the corpus reader accepts it.
+// tokenizer_config.json, special_tokens_map.json, vocab.txt, vocab.json and merges.txt) and the
+// corpus lines they encode, as `conceptlens extract` loads and uses them. The input is six parts
+// separated by lines "%%":
+//   1. the family: "wordpiece" (the folder has vocab.txt from part 4), "bpe" (byte-level BPE,
+//      GPT-2 or RoBERTa as tokenizer_config.json's class says: vocab.json from part 4 and
+//      merges.txt from part 5), or "albert", "xlm-roberta", "llama" (the folder has the
+//      SentencePiece model of the fixture: the model file itself is parsed by libsentencepiece,
+//      not fuzzed here)
+//   2. tokenizer_config.json   3. special_tokens_map.json (absent when empty)
+//   4. vocab.txt or vocab.json   5. merges.txt
+//   6. a corpus: its lines are encoded when the corpus reader accepts it.
 #include <map>
 
 #include "corpus/corpus_file.hpp"
@@ -17,14 +21,18 @@ using namespace conceptlens;
 
 namespace {
 
-/// The folder of a family, with the SentencePiece models copied in once.
+/// The folder of a family, with the SentencePiece models copied in once ("bpe" for "bpe",
+/// "wordpiece" for any other name).
 std::filesystem::path model_folder(std::string_view family) {
   static const std::map<std::string, std::string, std::less<>> kModels = {
-      {"albert", "albert/spiece.model"}, {"xlm-roberta", "xlm_roberta/sentencepiece.bpe.model"}};
+      {"albert", "hf/models/albert/spiece.model"},
+      {"xlm-roberta", "hf/models/xlm_roberta/sentencepiece.bpe.model"},
+      {"llama", "hf_families/models/llama/tokenizer.model"}};
   const auto model = kModels.find(family);
-  const std::filesystem::path folder = fuzz::scratch() / (model == kModels.end() ? "wordpiece" : model->first);
+  const std::filesystem::path folder =
+      fuzz::scratch() / (model != kModels.end() ? model->first : family == "bpe" ? "bpe" : "wordpiece");
   if (model != kModels.end() && !std::filesystem::exists(folder)) {
-    const std::filesystem::path source = std::filesystem::path(CONCEPTLENS_TEST_DATA) / "hf" / "models" / model->second;
+    const std::filesystem::path source = std::filesystem::path(CONCEPTLENS_TEST_DATA) / model->second;
     std::filesystem::create_directories(folder);
     std::filesystem::copy_file(source, folder / source.filename());
   }
@@ -60,8 +68,8 @@ void check(const tokenize::Tokenizer& tokenizer, const tokenize::SentenceEncodin
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t size) {
-  const std::vector<std::string_view> parts = fuzz::split_parts(fuzz::text_of(data, size), 5);
-  const std::filesystem::path folder = model_folder(corpus::strip(parts[0], " \n"));
+  const std::vector<std::string_view> parts = fuzz::split_parts(fuzz::text_of(data, size), 6);
+  const std::filesystem::path folder = model_folder(corpus::python_strip(parts[0]));
   const std::filesystem::path relative = folder.filename();
   fuzz::write_file(relative / "tokenizer_config.json", parts[1]);
   if (parts[2].empty()) {
@@ -70,7 +78,11 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
     fuzz::write_file(relative / "special_tokens_map.json", parts[2]);
   }
   if (relative == "wordpiece") fuzz::write_file(relative / "vocab.txt", parts[3]);
-  const std::filesystem::path corpus_path = fuzz::write_file("corpus.in", parts[4]);
+  if (relative == "bpe") {
+    fuzz::write_file(relative / "vocab.json", parts[3]);
+    fuzz::write_file(relative / "merges.txt", parts[4]);
+  }
+  const std::filesystem::path corpus_path = fuzz::write_file("corpus.in", parts[5]);
 
   std::unique_ptr<tokenize::Tokenizer> tokenizer;
   if (!fuzz::accepted([&] { tokenizer = tokenize::load_tokenizer(folder); })) return 0;

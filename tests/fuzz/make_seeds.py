@@ -82,21 +82,26 @@ def config_seeds():
                          ("tests/data/hf/models/xlm_roberta", "xlm-roberta"),
                          ("tests/data/hf/models/bert_seqcls", "bert-seqcls"), ("jobs/models/tiny-bert-sst2", "tiny-bert-sst2")]:
         seed("fuzz_model_config", name + ".json", read(folder, "config.json"))
-    seed("fuzz_model_config", "bad-model-type.json", '{"model_type": "gpt2", "hidden_size": 8}')
+    for folder in ["distilbert", "gpt2", "llama", "roberta"]:
+        seed("fuzz_model_config", folder + ".json", read("tests/data/hf_families/models", folder, "config.json"))
+    seed("fuzz_model_config", "bad-model-type.json", '{"model_type": "t5", "hidden_size": 8}')
 
 
 def tokenizer_seeds():
     vocab = lines(read("jobs/models/tiny-bert/vocab.txt"), 400)
     corpus = lines(read("jobs/data/sst2/sst2-dev.in"), 3) + "Caf\u00e9 \u4e2d\u6587 na\u00efve [MASK] 1,000 ``quoted''\n"
     for family, folder in [("wordpiece", "jobs/models/tiny-bert"), ("wordpiece", "tests/data/hf/models/bert_cased"),
-                           ("albert", "tests/data/hf/models/albert"), ("xlm-roberta", "tests/data/hf/models/xlm_roberta")]:
+                           ("albert", "tests/data/hf/models/albert"), ("xlm-roberta", "tests/data/hf/models/xlm_roberta"),
+                           ("llama", "tests/data/hf_families/models/llama"), ("bpe", "tests/data/hf_families/models/gpt2"),
+                           ("bpe", "tests/data/hf_families/models/roberta")]:
         name = family + "-" + os.path.basename(folder)
         special = read(folder, "special_tokens_map.json")
-        seed("fuzz_tokenizer", name, SEP.join([family, read(folder, "tokenizer_config.json"), special,
-                                                vocab if family == "wordpiece" else "", corpus]))
+        files = [vocab, ""] if family == "wordpiece" else [read(folder, "vocab.json"), read(folder, "merges.txt")] \
+            if family == "bpe" else ["", ""]
+        seed("fuzz_tokenizer", name, SEP.join([family, read(folder, "tokenizer_config.json"), special] + files + [corpus]))
     no_class = {"do_lower_case": True, "never_split": ["[X]"], "additional_special_tokens": ["[X]"],
                 "model_max_length": 1e30, "strip_accents": None}
-    seed("fuzz_tokenizer", "wordpiece-no-class", SEP.join(["wordpiece", json.dumps(no_class), "", vocab + "[X]\n", corpus]))
+    seed("fuzz_tokenizer", "wordpiece-no-class", SEP.join(["wordpiece", json.dumps(no_class), "", vocab + "[X]\n", "", corpus]))
 
 
 JOB = """study = "fuzz"

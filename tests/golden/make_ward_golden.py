@@ -24,9 +24,15 @@ dimensions). Every case is checked to be tie-free before it is written:
     run on the points as stored.
 A seed that fails is replaced by seed + 1 (and the seed used is printed and recorded).
 
+With --random N D SEED, writes one larger case into --out instead (the random-set test of
+tests/golden/test_ward_golden.cpp, too big to commit): random.points.npy (float32, make_points
+with that seed) and random.linkage.npy (fastcluster.linkage_vector of it in float64); exits
+with status 3 when two merge heights lie within 1e-9 relative (not tie-free).
+
 Usage:
   /usr/bin/python3 tests/golden/make_ward_golden.py            # (re)write tests/golden/ward/
   /usr/bin/python3 tests/golden/make_ward_golden.py --check    # regenerate in memory, compare
+  /usr/bin/python3 tests/golden/make_ward_golden.py --random 20000 16 2 --out /tmp/case
 """
 import argparse
 import os
@@ -169,13 +175,33 @@ def build_case(name, n, d, dtype, base_seed, ks):
     raise SystemExit("%s: no tie-free seed in %d tries from %d" % (name, MAX_TRIES, base_seed))
 
 
+def random_case(n, d, seed, out):
+    """One tie-free case of make_points in `out`: random.points.npy and random.linkage.npy."""
+    import fastcluster
+    X, _, _ = make_points(n, d, np.random.default_rng(seed), "float32")
+    Z = fastcluster.linkage_vector(X.astype(np.float64), method="ward", metric="euclidean")
+    os.makedirs(out, exist_ok=True)
+    np.save(os.path.join(out, "random.points.npy"), X)
+    np.save(os.path.join(out, "random.linkage.npy"), Z)
+    h = Z[:, 2]
+    gaps = np.diff(h) / np.maximum(h[1:], 1e-300)
+    if gaps.size and gaps.min() <= REL_TOL:
+        print("n=%d d=%d seed=%d: two merge heights within %.3g relative" % (n, d, seed, gaps.min()))
+        return 3
+    return 0
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=os.path.join(here, "ward"), help="output folder")
     ap.add_argument("--check", action="store_true",
                     help="do not write; regenerate and compare with the files in --out")
+    ap.add_argument("--random", nargs=3, type=int, metavar=("N", "D", "SEED"),
+                    help="write one random case (points and fastcluster's linkage) into --out")
     args = ap.parse_args()
+    if args.random:
+        return random_case(*args.random, args.out)
 
     import fastcluster
     import scipy

@@ -1,15 +1,20 @@
 // Golden tests against fastcluster: linkages and partitions produced by Debian's
 // python3-fastcluster (tests/golden/make_ward_golden.py; see tests/golden/ward/README.md).
-// Both distance sources must give fastcluster's merges (a, b, size exactly; heights to 1e-9
-// relative) and its partition at every K.
+// Both modes must give fastcluster's merges (a, b, size exactly; heights to 1e-9 relative) and
+// its partition at every K — on the committed cases, and (the lean mode) on random sets of up
+// to 20,000 points that fastcluster clusters during the test (skipped without it).
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cstdio>
 #include <filesystem>
 #include <regex>
+#include <sys/wait.h>
 
 #include "cluster/flat_clusters.hpp"
 #include "cluster/ward.hpp"
 #include "store/npy.hpp"
+#include "test_support.hpp"
 
 namespace cl = conceptlens::cluster;
 namespace store = conceptlens::store;
@@ -83,5 +88,35 @@ TEST(WardGolden, MatchesFastclusterOnEveryCase) {
       }
       EXPECT_GE(partitions, 3);
     }
+  }
+}
+
+namespace {
+
+/// Runs a shell command; its exit status (-1 when it did not run).
+int shell(const std::string& command) {
+  const int status = std::system(command.c_str());
+  return status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+TEST(WardGolden, LeanModeMatchesFastclusterOnRandomSetsUpTo20000Points) {
+  if (shell("/usr/bin/python3 -c 'import fastcluster' 2>/dev/null") != 0) {
+    GTEST_SKIP() << "/usr/bin/python3 with fastcluster is not available (Debian: python3-fastcluster)";
+  }
+  // (n, d, seed): make_points (activation-like clusters) in float32; fastcluster.linkage_vector.
+  for (const auto& [n, d, seed] : {std::array<int, 3>{3000, 64, 1}, std::array<int, 3>{20000, 16, 2}}) {
+    SCOPED_TRACE("n = " + std::to_string(n) + ", d = " + std::to_string(d) + ", seed " + std::to_string(seed));
+    conceptlens::testing::ScratchDir dir;
+    const int status = shell("/usr/bin/python3 " CONCEPTLENS_GOLDEN_DIR "/../make_ward_golden.py --random " +
+                             std::to_string(n) + " " + std::to_string(d) + " " + std::to_string(seed) + " --out " +
+                             dir.path().string());
+    ASSERT_EQ(status, 0) << "make_ward_golden.py --random failed (3: the set is not tie-free)";
+    const auto points = store::read_npy_matrix(dir / "random.points.npy");
+    const auto reference = store::read_npy_matrix(dir / "random.linkage.npy");
+    // The same merges in the same order (a, b are relabelled by order): so the same partition
+    // at every K, flat_clusters being a function of the linkage.
+    expect_same_linkage(cluster(points, cl::DistanceSource::vector), reference);
   }
 }

@@ -1,12 +1,13 @@
-// The sharded matrix gives the serial core's linkage bitwise, at any rank count, including
-// ranks whose shard is empty; and the shards cover the rows once, balanced by entries.
+// The sharded matrix (NN-chain) and the sharded centroids (the lean mode's rounds) give the
+// serial core's linkage bitwise, at any rank count, including ranks whose shard is empty; and
+// the shards cover the rows once, balanced by entries.
 #include <gtest/gtest.h>
 
 #include <random>
 
-#include "cluster/centroid_distances.hpp"
-#include "cluster/sharded_centroids.hpp"
+#include "cluster/rounds.hpp"
 #include "cluster/sharded_matrix.hpp"
+#include "cluster/sharded_rounds.hpp"
 #include "cluster/ward.hpp"
 #include "comm/communicator.hpp"
 #include "linkage_checks.hpp"
@@ -39,10 +40,9 @@ cl::Linkage sharded(const cl::PointsView<Scalar>& points, cl::DistanceSource sou
   if (source == cl::DistanceSource::matrix) {
     return mpi::sharded_ward_linkage(MPI_COMM_WORLD, points, std::move(hooks), block);
   }
-  const auto owned = mpi::owned_rows(MPI_COMM_WORLD, points, block);
-  return mpi::sharded_vector_linkage(MPI_COMM_WORLD, points.rows(),
-                                     cl::PointsView<Scalar>(owned.data(), owned.rows(), owned.cols()),
-                                     std::move(hooks), block);
+  return mpi::sharded_vector_linkage(MPI_COMM_WORLD, points.rows(), points.cols(),
+                                     mpi::owned_rows(MPI_COMM_WORLD, points, block), std::move(hooks), nullptr,
+                                     cl::RoundsLayout{block});
 }
 
 /// Both sources, sharded with the production block size and with tiny blocks (rows
@@ -129,8 +129,8 @@ TEST(ShardedWard, TiesFollowTheDocumentedRule) {
 }
 
 TEST(ShardedWard, ResumedFromSavedStatesEqualsTheUninterruptedRun) {
-  // States are saved on every rank (each runs the same chain); a resume replays the merges on
-  // the shards. The states saved at this rank count are resumed at this rank count here; the
+  // States are saved on every rank (each takes the same decisions); a resume replays the merges
+  // on the shards. The states saved at this rank count are resumed at this rank count here; the
   // CLI test resumes a checkpoint at another rank count.
   const auto x = blobs(5, 700, 6);
   const cl::PointsView<double> points(x.data(), x.rows(), x.cols());
@@ -138,8 +138,8 @@ TEST(ShardedWard, ResumedFromSavedStatesEqualsTheUninterruptedRun) {
     SCOPED_TRACE(cl::to_string(source));
     std::vector<cl::ChainState> saved;
     cl::ChainHooks record;
-    record.after_merge = [&](const cl::ChainState& state) {
-      if (state.merges.size() % 97 == 1) saved.push_back(state);
+    record.after_merge = [&](const cl::ChainState& state) {  // after every merge (chain) or round
+      if (source == cl::DistanceSource::vector || state.merges.size() % 97 == 1) saved.push_back(state);
     };
     const auto uninterrupted = sharded(points, source, 7, record);
     expect_bitwise_equal(uninterrupted, cl::ward_linkage(points, source));

@@ -6,8 +6,10 @@
 #      filesystem, clustering of every layer, alignments, comparisons) with one rank on each of
 #      2 hosts: every output file and summary.json byte-identical;
 #   2. `cluster --layers 0,6` with 3 ranks on 2 hosts dealt round-robin, so layer 6's group of
-#      2 ranks spans both hosts (matrix mode): the layer files byte-identical;
-#   3. `cluster --mode vector` (the lean mode) with one rank on each of 3 hosts: byte-identical;
+#      2 ranks spans both hosts (the sweep's mode, auto: the vector mode's rounds): the layer
+#      files byte-identical;
+#   3. `cluster --mode matrix` (the sharded distance matrix) with one rank on each of 3 hosts:
+#      byte-identical;
 #   4. `sweep --dry-run` with 3 ranks on 2 hosts (2 + 1) lists each host with its own ranks,
 #      memory budget per rank and extraction threads;
 #   5. ranks of 2 hosts on this one machine bound to the same core (Open MPI's default binding)
@@ -66,7 +68,7 @@ activations="$run/tiny-bert/ewt/activations.h5"
 step "2. layer groups spanning hosts: 3 ranks on 2 hosts, round-robin (h0 h1 h0), layers 0 and 6"
 # 2 layers on 3 ranks: groups {0} and {1,2}; ranks 1 and 2 are on h1 and h0
 CONCEPTLENS_LOG_LEVEL=info several -n 3 --map-by node --host h0:2,h1:1 -x CONCEPTLENS_LOG_LEVEL "$exe" cluster --activations "$activations" --layers 0,6 \
-  --max-per-type 10 --k 100 --mode matrix --out "$work/groups" >"$work/groups.log" 2>&1 ||
+  --max-per-type 10 --k 100 --out "$work/groups" >"$work/groups.log" 2>&1 ||
   { cat "$work/groups.log"; fail "cluster --layers on 2 hosts"; }
 grep -h "layer .: \|Ward linkage done" "$work/groups.log"
 grep -q "layer 6: 2 rank(s)" "$work/groups.log" || { cat "$work/groups.log"; fail "layer 6 was not clustered by a group of 2 ranks"; }
@@ -76,20 +78,20 @@ for layer in 0 6; do
 done
 echo "layers 0 and 6: byte-identical to the one-host sweep's"
 
-step "3. the vector (lean) mode on 3 hosts, one rank each, against one rank on one host"
+step "3. the matrix mode on 3 hosts, one rank each, against one rank on one host"
 # sentences under 10 words, one occurrence of each word (n = 541): 3 ranks that poll for messages
-# share this machine's 2 cores, so every step waits for a time slice (milliseconds)
-vector=(cluster --activations "$activations" --layer 6 --max-words 10 --max-per-type 1 --k 50 --mode vector)
-one_host -n 1 "$exe" "${vector[@]}" --out "$work/vector-one.h5" >"$work/vector-one.log" 2>&1 ||
-  { cat "$work/vector-one.log"; fail "vector mode on one host"; }
-several -n 3 --map-by node "$exe" "${vector[@]}" --out "$work/vector-three.h5" >"$work/vector-three.log" 2>&1 ||
-  { cat "$work/vector-three.log"; fail "vector mode on 3 hosts"; }
-grep -q "vector mode on 3 rank(s)" "$work/vector-three.log" || { cat "$work/vector-three.log"; fail "not the vector mode on 3 ranks"; }
-cmp "$work/vector-one.h5" "$work/vector-three.h5" || fail "the vector mode on 3 hosts differs from one host"
-grep -h "clustering:\|Ward linkage done" "$work/vector-three.log"
-echo "vector mode: byte-identical"
+# share this machine's 2 cores, so every chain step waits for a time slice (milliseconds)
+matrix=(cluster --activations "$activations" --layer 6 --max-words 10 --max-per-type 1 --k 50 --mode matrix)
+one_host -n 1 "$exe" "${matrix[@]}" --out "$work/matrix-one.h5" >"$work/matrix-one.log" 2>&1 ||
+  { cat "$work/matrix-one.log"; fail "matrix mode on one host"; }
+several -n 3 --map-by node "$exe" "${matrix[@]}" --out "$work/matrix-three.h5" >"$work/matrix-three.log" 2>&1 ||
+  { cat "$work/matrix-three.log"; fail "matrix mode on 3 hosts"; }
+grep -q "matrix mode on 3 rank(s)" "$work/matrix-three.log" || { cat "$work/matrix-three.log"; fail "not the matrix mode on 3 ranks"; }
+cmp "$work/matrix-one.h5" "$work/matrix-three.h5" || fail "the matrix mode on 3 hosts differs from one host"
+grep -h "clustering:\|Ward linkage done" "$work/matrix-three.log"
+echo "matrix mode: byte-identical"
 if [ "$(getconf _NPROCESSORS_ONLN)" -lt 3 ]; then
-  grep -q "3 ranks on 3 hosts run on one machine with $(getconf _NPROCESSORS_ONLN) cores" "$work/vector-three.log" ||
+  grep -q "3 ranks on 3 hosts run on one machine with $(getconf _NPROCESSORS_ONLN) cores" "$work/matrix-three.log" ||
     fail "no warning that 3 hosts share this machine's $(getconf _NPROCESSORS_ONLN) cores"
 fi
 

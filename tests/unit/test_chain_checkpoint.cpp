@@ -1,5 +1,5 @@
-// Checkpoint and resume of the NN-chain: a chain resumed from any saved state ends with the
-// uninterrupted run's linkage, bitwise, for both distance sources; checkpoint files round-trip,
+// Checkpoint and resume of the NN-chain and of the rounds: a run resumed from any saved state
+// ends with the uninterrupted run's linkage, bitwise, for both modes; checkpoint files round-trip,
 // refuse other content, and the row fingerprint does not depend on how the rows are split.
 #include <gtest/gtest.h>
 
@@ -36,16 +36,29 @@ TEST(ChainResume, FromAnySavedStateGivesTheUninterruptedLinkage) {
       SCOPED_TRACE(cl::to_string(source) + " seed " + std::to_string(seed));
       const auto x = random_points(seed, 150 + static_cast<std::int64_t>(seed) * 37, 5);
       const cl::PointsView<double> points(x.data(), x.rows(), x.cols());
-      // Save the state after every merge, as a checkpoint timer with interval 0 would.
+      // Save the state after every merge (chain) or round (rounds), as a checkpoint timer with
+      // interval 0 would.
       std::vector<cl::ChainState> saved;
       cl::ChainHooks record;
       record.after_merge = [&](const cl::ChainState& state) { saved.push_back(state); };
-      const auto uninterrupted = cl::ward_linkage(points, source, record);
-      ASSERT_EQ(saved.size(), static_cast<std::size_t>(x.rows() - 1));
+      cl::RoundStats stats;
+      const auto uninterrupted = cl::ward_linkage(points, source, record, &stats);
+      if (source == cl::DistanceSource::matrix) {
+        ASSERT_EQ(saved.size(), static_cast<std::size_t>(x.rows() - 1));
+      } else {
+        ASSERT_EQ(saved.size(), static_cast<std::size_t>(stats.rounds));
+        ASSERT_GE(saved.size(), 5U);
+      }
       for (std::size_t at = 0; at < saved.size(); at += 1 + at / 4) {
         cl::ChainHooks resume;
         resume.start = saved[at];
         expect_bitwise_equal(cl::ward_linkage(points, source, resume), uninterrupted);
+        if (source == cl::DistanceSource::vector) {
+          // Without its neighbour lists the state still resumes: they are recomputed from all
+          // pairs (as when a round finds no reciprocal pair), and lead to the same merges.
+          resume.start.neighbours.clear();
+          expect_bitwise_equal(cl::ward_linkage(points, source, resume), uninterrupted);
+        }
       }
     }
   }
