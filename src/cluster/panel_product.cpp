@@ -8,6 +8,7 @@
 
 extern "C" {
 char* openblas_get_corename(void);
+int openblas_get_num_threads(void);
 void openblas_set_num_threads(int num_threads);
 }
 
@@ -16,17 +17,23 @@ namespace conceptlens::cluster {
 namespace {
 
 bool use_openblas() {
-  static const bool chosen = [] {
-    openblas_set_num_threads(1);
-    return std::string(openblas_get_corename()) != "Prescott";
-  }();
+  static const bool chosen = std::string(openblas_get_corename()) != "Prescott";
   return chosen;
+}
+
+/// One OpenBLAS thread for every product, whatever was set before it in the process (a sweep's
+/// extraction sets its share of the node's cores, use_model_threads): OpenBLAS's products are
+/// not bitwise the same at every thread count, and the linkage must not depend on the hosts'
+/// shapes (exact duplicates' zero-height merges came out in another order on 2 hosts).
+void one_blas_thread() {
+  if (openblas_get_num_threads() != 1) openblas_set_num_threads(1);
 }
 
 /// The GEMM of either precision: OpenBLAS's sgemm/dgemm where it has kernels, else Eigen.
 template <class T>
 void gemm_abt(const T* a, std::int64_t rows_a, const T* b, std::int64_t rows_b, std::int64_t d, T* c) {
   if (use_openblas()) {
+    one_blas_thread();
     const auto m = static_cast<int>(rows_a);
     const auto n = static_cast<int>(rows_b);
     const auto k = static_cast<int>(d);

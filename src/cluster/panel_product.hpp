@@ -1,6 +1,7 @@
 #pragma once
 // The matrix product at the heart of the distance computation: C = A * B^T for row-major
-// float64 panels (float32 for the lean mode's candidates), single-threaded (ranks are the parallelism). It runs on OpenBLAS's dgemm
+// float64 panels (float32 for the lean mode's candidates), single-threaded (ranks are the
+// parallelism; one OpenBLAS thread whatever the process set before). It runs on OpenBLAS's dgemm
 // where OpenBLAS has kernels for this CPU (measured here: 51 GFLOP/s against Eigen's 37), and
 // on Eigen where OpenBLAS falls back to its generic Prescott kernels (CPUs newer than it knows).
 #include <cstdint>

@@ -24,6 +24,11 @@
 namespace cl = conceptlens::cluster;
 using conceptlens::testing::expect_bitwise_equal;
 
+extern "C" {
+int openblas_get_num_threads(void);
+void openblas_set_num_threads(int num_threads);
+}
+
 namespace {
 
 constexpr int kStride = cl::NeighbourTable::kStride;
@@ -68,6 +73,20 @@ std::vector<cl::Nearest> brute_force(const std::vector<double>& x, const std::ve
 }
 
 }  // namespace
+
+// The products run on one OpenBLAS thread whatever the process set before (a sweep's extraction
+// sets its share of the cores): their bits, and so the ties of exact duplicates, must not follow
+// the hosts' shapes.
+TEST(PanelProduct, RunsOnOneThreadWhateverTheProcessSet) {
+  if (cl::product_backend().rfind("OpenBLAS", 0) != 0) GTEST_SKIP() << "the products run on Eigen here";
+  const std::vector<double> a(64 * 32, 0.5), b(48 * 32, 0.25);
+  std::vector<double> one(64 * 48), set(64 * 48);
+  cl::product_abt(a.data(), 64, b.data(), 48, 32, one.data());
+  openblas_set_num_threads(2);
+  cl::product_abt(a.data(), 64, b.data(), 48, 32, set.data());
+  EXPECT_EQ(openblas_get_num_threads(), 1);
+  EXPECT_EQ(one, set);
+}
 
 TEST(ProductBound, HoldsForEveryPairOfFloat32Products) {
   // The pass estimates ||a - b||^2 as n_a + n_b - 2 fl32(a'.b'); the exact value lies within
