@@ -85,9 +85,9 @@ std::int64_t check_line(const std::filesystem::path& path, std::size_t line_numb
 
 std::pair<std::string_view, std::string_view> Corpus::pair(std::int64_t s) const {
   const std::string_view line = lines[static_cast<std::size_t>(s)];
-  const std::int32_t words = premise_words[static_cast<std::size_t>(s)];
+  const std::int32_t premise = premise_words[static_cast<std::size_t>(s)];
   std::size_t end = 0;  // the space after the premise's last word (a hypothesis has a word)
-  for (std::int32_t w = 0; w < words; ++w) end = line.find(' ', w == 0 ? 0 : end + 1);
+  for (std::int32_t w = 0; w < premise; ++w) end = line.find(' ', w == 0 ? 0 : end + 1);
   return {line.substr(0, end), line.substr(end + 1)};
 }
 

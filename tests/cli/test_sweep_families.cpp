@@ -122,7 +122,7 @@ TEST_F(Cli, SweepRefusesSentencePairsForDecoders) {
                                         (dir_ / "pairs.tsv").string() + "\"\npairs = true\n");
     const auto plan = run(1, "sweep " + (dir_ / "pairs.toml").string() + " --dry-run");
     EXPECT_EQ(plan.code, 2) << plan.output;
-    for (const std::string part : {"pairs.toml: corpus 'mnli' has pairs = true, and model '" + model + "' is a " + family,
+    for (const std::string& part : {"pairs.toml: corpus 'mnli' has pairs = true, and model '" + model + "' is a " + family,
                                    std::string("BERT, DistilBERT, ALBERT, XLM-R and RoBERTa models only")}) {
       EXPECT_NE(plan.output.find(part), std::string::npos) << part << "\n" << plan.output;
     }

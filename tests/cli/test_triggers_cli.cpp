@@ -55,13 +55,14 @@ void expect_recounted(const fs::path& dir, const fs::path& model, const Json& go
   const std::vector<std::string> base = classify_alone(dir, model, lines, "base", more);
   std::vector<std::string> triggered;
   for (const Json& concept_ : got.at("concepts")) {
+    const std::string label = concept_.at("class");
     std::vector<std::string> triggers{concept_.at("trigger")};
     for (const Json& random : concept_.at("baseline_triggers")) triggers.push_back(random);
     EXPECT_EQ(triggers.size(), 1 + got.at("baseline_draws").get<std::size_t>());
     for (const std::string& trigger : triggers) {
       EXPECT_EQ(std::count(trigger.begin(), trigger.end(), ' '), 2) << trigger;  // 3 words
       for (std::size_t s = 0; s < lines.size(); ++s) {
-        if (base[s] != concept_.at("class")) triggered.push_back(with_trigger(lines[s], trigger));
+        if (base[s] != label) triggered.push_back(with_trigger(lines[s], trigger));
       }
     }
   }
@@ -131,7 +132,8 @@ class Triggers : public Cli {
 TEST_F(Triggers, CountsAreTheClassifiersOneSentenceAtATimeAtEveryRankCount) {
   std::string first;
   for (int ranks = 1; ranks <= 3; ++ranks) {
-    const fs::path out = dir_ / ("t" + std::to_string(ranks) + ".json");
+    fs::path out = dir_ / "t";
+    out += std::to_string(ranks) + ".json";
     const auto result = run(ranks, args(out, "--position append"));
     ASSERT_EQ(result.code, 0) << result.output;
     if (ranks == 1) first = read_file(out);
