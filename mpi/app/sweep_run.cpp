@@ -73,15 +73,10 @@ Outcome run_stage(MPI_Comm comm, const SweepPlan& plan, const Stage& stage) {
       return run_extract(comm, options);
     }
     case StageKind::cluster: {
-      app::ClusterOptions options;
+      app::ClusterOptions options = sweep::cluster_options(job);
       options.activations = activations;
       options.layers = app::layer_list_text(plan.model(stage.model).layers);
-      options.selection = job.selection;
-      options.ks = job.ks;
       options.out = clusters;
-      options.mode = job.mode;
-      options.memory_per_rank = job.memory_per_rank;
-      options.checkpoint_every = job.checkpoint_every;
       return run_cluster(comm, options);
     }
     case StageKind::align: {

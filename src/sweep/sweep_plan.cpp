@@ -428,6 +428,16 @@ bool redone_by_upgrade(const SweepPlan& plan, const Stage& stage) {
   return false;
 }
 
+app::ClusterOptions cluster_options(const Job& job) {
+  app::ClusterOptions options;
+  options.selection = job.selection;
+  options.ks = job.ks;
+  options.mode = job.mode;
+  options.memory_per_rank = job.memory_per_rank;
+  options.checkpoint_every = job.checkpoint_every;
+  return options;
+}
+
 std::string describe_plan(const SweepPlan& plan, int ranks) {
   std::ostringstream out;
   const Job& job = plan.job;
@@ -474,9 +484,7 @@ std::string describe_plan(const SweepPlan& plan, int ranks) {
       const std::int64_t per_group = std::max<std::int64_t>(1, ranks / groups);
       // the mode as `cluster` plans it for the job's --mode and --memory-per-rank (the machine's
       // memory is the time estimate's to weigh: it refuses a clustering that cannot fit)
-      app::ClusterOptions options;
-      options.mode = plan.job.mode;
-      options.memory_per_rank = plan.job.memory_per_rank;
+      const app::ClusterOptions options = cluster_options(plan.job);
       const std::int64_t n = plan.corpus(stage.corpus).selected;
       const std::int64_t d = plan.model(stage.model).config.hidden_size;
       char figures[160];

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "app/cluster_command.hpp"
 #include "model/model_config.hpp"
 #include "sweep/job_file.hpp"
 
@@ -117,6 +118,10 @@ void stamp_stage(const SweepPlan& plan, const Stage& stage);
 /// Whether the stage has a stamp of results versions other than plan.versions for its kind or a
 /// kind it reads: this build redoes it because it computes it otherwise.
 bool redone_by_upgrade(const SweepPlan& plan, const Stage& stage);
+
+/// What the job's [cluster] section sets for every clustering (mode, memory per rank, selection,
+/// K, checkpoints); a stage adds its input, layers and output.
+app::ClusterOptions cluster_options(const Job& job);
 
 /// --dry-run: the models (family, layers, hidden size), the stages, what they write, whether each
 /// is complete, which an upgrade redoes, and the memory per rank of the extractions and clusterings.

@@ -104,9 +104,7 @@ StageEstimate cluster_estimate(const SweepPlan& plan, const Stage& stage, const 
   const ModelPlan& model = plan.model(stage.model);
   const auto n = plan.corpus(stage.corpus).selected;
   const std::int64_t d = model.config.hidden_size;
-  app::ClusterOptions options;
-  options.mode = plan.job.mode;
-  options.memory_per_rank = plan.job.memory_per_rank;
+  const app::ClusterOptions options = cluster_options(plan.job);
   const app::LayerGroups groups = app::layer_groups(0, setting.ranks, model.layers.size());
   double slowest = 0;
   int slowest_group = 0;
@@ -186,10 +184,10 @@ std::string seconds_text(double seconds) {
 
 double cluster_layer_seconds(cluster::DistanceSource source, double n, double d, int ranks, const MachineRates& rates) {
   const double p = ranks;
-  const double steps = kStepsPerPoint * n;
-  const double sync = ranks > 1 ? kSyncSeconds : 0.0;
   switch (source) {
     case cluster::DistanceSource::matrix: {
+      const double steps = kStepsPerPoint * n;
+      const double sync = ranks > 1 ? kSyncSeconds : 0.0;
       // fill: n^2/2 distances of 2d FLOP each, and the n^2/2 doubles written; chain: each step
       // scans the rank's n/p rows; merges: every rank receives the dying rows (n^2/2 doubles)
       const double fill = n * n * d / (p * rates.gemm64) + n * n / 2 * 8 / (p * rates.memory);
