@@ -317,9 +317,19 @@ class ByteLevelBpe:
 # ---------------------------------------------------------------------------------------------
 # BERT forward, transformers 4.31 BertModel style
 
+def read_weights(model_dir, prefix):
+    """model.safetensors as torch tensors, without the task model's `prefix` (e.g. "bert.") where
+    the checkpoint has it. Copies: torch.from_numpy on a read-only buffer warns, and the tensors
+    must own their memory."""
+    import torch
+    raw = read_safetensors(os.path.join(model_dir, "model.safetensors"))
+    if not any(k.startswith(prefix) for k in raw):
+        prefix = ""
+    return {k[len(prefix):]: torch.from_numpy(np.array(v)) for k, v in raw.items() if k.startswith(prefix)}
+
+
 class Bert:
     def __init__(self, model_dir):
-        import torch
         with open(os.path.join(model_dir, "config.json")) as f:
             c = json.load(f)
         if c.get("model_type") != "bert":
@@ -332,11 +342,7 @@ class Bert:
         self.heads = c["num_attention_heads"]
         self.head_size = self.hidden // self.heads
         self.eps = c.get("layer_norm_eps", 1e-12)
-        raw = read_safetensors(os.path.join(model_dir, "model.safetensors"))
-        prefix = "bert." if any(k.startswith("bert.") for k in raw) else ""
-        # copies: torch.from_numpy on a read-only buffer warns, and the tensors must own memory
-        self.w = {k[len(prefix):]: torch.from_numpy(np.array(v)) for k, v in raw.items() if k.startswith(prefix)}
-        del raw
+        self.w = read_weights(model_dir, "bert.")
 
     def forward(self, input_ids):
         """input_ids: LongTensor [1, T]. Returns the tuple of hidden states (layers + 1), each
@@ -382,7 +388,6 @@ class Bert:
 
 class Gpt2:
     def __init__(self, model_dir):
-        import torch
         with open(os.path.join(model_dir, "config.json")) as f:
             c = json.load(f)
         if c.get("model_type") != "gpt2" or c.get("activation_function", "gelu_new") != "gelu_new":
@@ -392,10 +397,7 @@ class Gpt2:
         self.heads = c["n_head"]
         self.head_size = self.hidden // self.heads
         self.eps = c.get("layer_norm_epsilon", 1e-5)
-        raw = read_safetensors(os.path.join(model_dir, "model.safetensors"))
-        prefix = "transformer." if any(k.startswith("transformer.") for k in raw) else ""
-        self.w = {k[len(prefix):]: torch.from_numpy(np.array(v)) for k, v in raw.items() if k.startswith(prefix)}
-        del raw
+        self.w = read_weights(model_dir, "transformer.")
 
     def forward(self, input_ids):
         """input_ids: LongTensor [1, T]. The hidden states (layers + 1, each [1, T, H]) as
